@@ -1,0 +1,39 @@
+"""The query pipelines: keyword, semantic and hybrid retrieval as Haystack pipelines."""
+
+from __future__ import annotations
+
+from haystack import Pipeline
+
+from search.embedding import Embedder
+from search.fusion import RankFusion
+from search.retrievers import EmbeddingRetriever, KeywordRetriever
+from search.store.protocol import ChunkStore
+
+MODES = ("hybrid", "keyword", "semantic")
+"""Retrieval modes: BM25 and dense fused, BM25 only, dense only."""
+
+
+def build_retrieval_pipeline(mode: str, store: ChunkStore, embedder: Embedder, *, rrf_k: int) -> Pipeline:
+    """A pipeline for one retrieval mode.
+
+    Inputs: ``query_embedder.text`` (semantic, hybrid), ``keyword_retriever.query`` (keyword,
+    hybrid); each retriever takes ``filters`` and ``top_k``; hybrid's ``fusion`` takes ``top_k``.
+    Output: ``documents`` of the last component.
+    """
+    pipeline = Pipeline()
+    if mode in ("keyword", "hybrid"):
+        pipeline.add_component("keyword_retriever", KeywordRetriever(store=store))
+    if mode in ("semantic", "hybrid"):
+        pipeline.add_component("query_embedder", embedder.new_text_embedder())
+        pipeline.add_component("embedding_retriever", EmbeddingRetriever(store=store))
+        pipeline.connect("query_embedder.embedding", "embedding_retriever.query_embedding")
+    if mode == "hybrid":
+        pipeline.add_component("fusion", RankFusion(k=rrf_k))
+        pipeline.connect("keyword_retriever.documents", "fusion.keyword")
+        pipeline.connect("embedding_retriever.documents", "fusion.semantic")
+    return pipeline
+
+
+def last_component(mode: str) -> str:
+    """The component whose ``documents`` are the pipeline's result for ``mode``."""
+    return {"hybrid": "fusion", "keyword": "keyword_retriever", "semantic": "embedding_retriever"}[mode]

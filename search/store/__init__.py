@@ -1,0 +1,1 @@
+"""Document store backends behind one interface (:class:`search.store.protocol.ChunkStore`)."""

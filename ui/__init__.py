@@ -1,0 +1,1 @@
+"""Lessons' front ends: the Streamlit app and the ``lessons`` command line. No logic lives here."""
