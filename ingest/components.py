@@ -50,10 +50,10 @@ class SourceConverter:
         self.default_access = default_access
 
     @component.output_types(parsed=ParsedDocument, metadata=dict)
-    def run(self, path: Path, overrides: dict[str, str]) -> dict[str, object]:
-        """Returns ``parsed`` (the text) and ``metadata`` (inferred, then overridden)."""
-        parsed = load_document(path, max_bytes=self.max_bytes, max_pages=self.max_pages)
-        metadata = infer_metadata(parsed, path)
+    def run(self, path: str, overrides: dict[str, str]) -> dict[str, object]:
+        """Reads the file at ``path``; returns ``parsed`` (the text) and ``metadata`` (inferred, then overridden)."""
+        parsed = load_document(Path(path), max_bytes=self.max_bytes, max_pages=self.max_pages)
+        metadata = infer_metadata(parsed, Path(path))
         metadata.update(overrides)
         metadata.setdefault("access", self.default_access)
         if metadata.get("doc_type") not in DOC_TYPES:

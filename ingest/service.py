@@ -152,7 +152,7 @@ class IngestService:
         try:
             result = pipeline.run(
                 {
-                    "converter": {"path": path, "overrides": overrides},
+                    "converter": {"path": str(path), "overrides": overrides},
                     "splitter": {"doc_id": doc_id},
                     "writer": {"doc_id": doc_id, "source": source, "content_hash": content_hash},
                 }

@@ -64,7 +64,8 @@ class KeywordIndex:
         except ValueError as exc:
             if not writable:
                 raise StoreError(
-                    f"cannot open the keyword index in {folder} ({exc}): run `lessons check --repair`"
+                    f"cannot open the keyword index in {folder} ({exc}): delete that folder and run "
+                    "`lessons check`, which rebuilds it from the records"
                 ) from None
             shutil.rmtree(folder)
             folder.mkdir(parents=True)

@@ -1,0 +1,126 @@
+"""``python -m ingest.benchmark --out DIR``: run the benchmark, print a table, write DIR/bench.json."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+
+from ingest.benchmark.figures import Figure, milliseconds, render_table, timed_calls
+from ingest.benchmark.ingestion import measure_ingestion
+from ingest.benchmark.latency import measure_latency
+from ingest.benchmark.quality import measure_quality
+from ingest.benchmark.synthetic import SyntheticCorpus
+from search.embedding import Embedder
+from search.errors import LessonsError
+from search.settings import load_settings
+
+SHARED = Path("/work/shared")
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a comma-separated list of chunk counts") from None
+    if not sizes or min(sizes) < 100:
+        raise argparse.ArgumentTypeError("give chunk counts of at least 100, e.g. 10000,100000")
+    return sizes
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m ingest.benchmark", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("bench-results"), help="Folder for bench.json.")
+    parser.add_argument("--quick", action="store_true", help="10k chunks only and small samples (a smoke test).")
+    parser.add_argument("--sizes", type=_sizes, help="Chunk counts for latency (default 10000,100000,300000).")
+    parser.add_argument("--skip-beir", action="store_true", help="Skip the retrieval-quality part.")
+    parser.add_argument("--corpus", type=Path, default=SHARED / "corpus-real", help="Folder of real PDFs.")
+    parser.add_argument("--beir-root", type=Path, default=SHARED / "benchmarks",
+                        help="Folder holding the BEIR sets scifact/ and arguana/.")
+    parser.add_argument("--arguana-queries", type=int, default=300, help="ArguAna queries scored (of 1,406).")
+    parser.add_argument("--arguana-docs", type=int, help="ArguAna documents indexed (default: all 8,674).")
+    parser.add_argument("--queries", type=int, default=50, help="Queries timed per mode and size (ours).")
+    parser.add_argument("--baseline-queries", type=int, default=10, help="Queries timed for the baseline.")
+    return parser.parse_args(argv)
+
+
+def _machine() -> dict[str, object]:
+    return {
+        "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
+        "haystack": version("haystack-ai"), "tantivy": version("tantivy"), "platform": platform.platform(),
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def run(argv: list[str] | None = None) -> dict[str, object]:
+    """Run the benchmark as the arguments say; returns what it writes to bench.json."""
+    options = _arguments(argv)
+    started = time.perf_counter()
+    machine = _machine()
+    options.out.mkdir(parents=True, exist_ok=True)
+    settings = load_settings({"data_dir": options.out / "unused-store"})
+    embedder = Embedder(settings)
+    sizes = options.sizes or ([10_000] if options.quick else [10_000, 100_000, 300_000])
+
+    def log(message: str) -> None:
+        print(f"[{time.perf_counter() - started:7.1f} s] {message}", file=sys.stderr, flush=True)
+
+    log("ingestion: parsing, chunking, embedding and writing real documents")
+    figures, real = measure_ingestion(
+        options.corpus, settings, embedder, max_files=4 if options.quick else None,
+        embed_sample=64 if options.quick else 256,
+    )
+    questions = ["what should a school do when a child goes missing from education",
+                 "information sharing without consent", "early help assessment thresholds"] * 7
+    embedder.embed_query(questions[0])
+    figures.append(Figure("query embedding (model)", "ms",
+                          milliseconds(timed_calls(embedder.embed_query, questions), 50),
+                          note="p50 of one short question; the baseline would run the same model"))
+    figures += measure_latency(
+        SyntheticCorpus(real.texts()), sizes, options.out, settings,
+        queries=20 if options.quick else options.queries,
+        baseline_queries=5 if options.quick else options.baseline_queries, log=log,
+    )
+    if not options.skip_beir:
+        cache = options.out / "beir-stores"
+        quick = {"max_queries": 30, "max_docs": 500} if options.quick else {}
+        log("quality: scifact")
+        figures += measure_quality(options.beir_root / "scifact", settings, embedder, cache, log=log, **quick)
+        log("quality: arguana")
+        figures += measure_quality(
+            options.beir_root / "arguana", settings, embedder, cache, log=log,
+            **(quick or {"max_queries": options.arguana_queries, "max_docs": options.arguana_docs}),
+        )
+    result: dict[str, object] = {
+        "machine": machine,
+        "options": {"quick": options.quick, "sizes": sizes, "skip_beir": options.skip_beir,
+                    "queries": options.queries, "baseline_queries": options.baseline_queries},
+        "ratio": "ours / baseline (below 1 is better for ms, s and MB; above 1 for rates and scores)",
+        "baseline": "haystack InMemoryDocumentStore + InMemoryBM25Retriever / InMemoryEmbeddingRetriever",
+        "runtime_seconds": round(time.perf_counter() - started, 1),
+        "figures": {figure.name: figure.as_dict() for figure in figures},
+    }
+    (options.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    print(render_table(figures))
+    print(f"\n{len(figures)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
+    return result
+
+
+def main() -> None:
+    """Entry point: errors of Lessons become one line and exit status 2."""
+    try:
+        run()
+    except (LessonsError, FileNotFoundError) as exc:
+        print(f"benchmark: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""Retrieval quality on BEIR sets, ours beside the baseline on the same embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ingest.benchmark.baseline import BaselineSearch, baseline_documents, filled_store
+from ingest.benchmark.figures import Figure
+from search.embedding import Embedder
+from search.evaluation.beir import BeirSet, ServiceRanker, build_store, load_beir, rank_queries, subset
+from search.evaluation.metrics import score_rankings
+from search.pipelines import MODES
+from search.service import MAX_QUERY_CHARS, SearchService
+from search.settings import Settings, load_settings
+from search.store.embedded import EmbeddedStore
+
+
+def _stored_embeddings(beir: BeirSet, settings: Settings, dimension: int) -> np.ndarray:
+    """The embeddings a reused evaluation store holds, in corpus order."""
+    store = EmbeddedStore(settings.data_dir, model=settings.model, dimension=dimension)
+    try:
+        by_doc: dict[str, np.ndarray] = {}
+        for _, matrix, doc_ids in store.records.all_embeddings():  # type: ignore[attr-defined]
+            by_doc.update(zip(doc_ids, matrix, strict=True))
+    finally:
+        store.close()
+    return np.stack([by_doc[doc_id] for doc_id in beir.corpus])
+
+
+def _baseline_rankings(beir: BeirSet, embeddings: np.ndarray, embedder: Embedder, settings: Settings
+                       ) -> dict[str, dict[str, list[str]]]:
+    """query id -> ranked doc ids for each mode, from the InMemoryDocumentStore."""
+    ids = list(beir.corpus)
+    store = filled_store(baseline_documents(ids, [doc.passage for doc in beir.corpus.values()], embeddings))
+    search = BaselineSearch(store, rrf_k=settings.rrf_k, candidates=settings.candidates)
+    rankings: dict[str, dict[str, list[str]]] = {mode: {} for mode in MODES}
+    for query_id, raw in beir.queries.items():
+        text = " ".join(raw.split())[:MAX_QUERY_CHARS]
+        keyword = search.keyword(text, 100)
+        vector = search.vector(embedder.embed_query(text), 100)
+        found = {"keyword": keyword, "semantic": vector, "hybrid": search.fuse(keyword, vector, 100)}
+        for mode, documents in found.items():
+            rankings[mode][query_id] = [d.meta["doc_id"] for d in documents if d.meta["doc_id"] != query_id]
+    return rankings
+
+
+def measure_quality(
+    folder: Path,
+    settings: Settings,
+    embedder: Embedder,
+    cache: Path,
+    *,
+    max_queries: int | None = None,
+    max_docs: int | None = None,
+    log: Callable[[str], None] = print,
+) -> list[Figure]:
+    """nDCG@10 and Recall@100 per mode on one BEIR folder, ours and the baseline's.
+
+    The evaluation store is kept in ``cache`` and reused by the next run on the same corpus;
+    the baseline gets the very same passage embeddings, so only retrieval differs.
+    """
+    beir = subset(load_beir(folder), max_docs=max_docs, max_queries=max_queries)
+    where = load_settings({"data_dir": cache / f"{beir.name}-{len(beir.corpus)}"}, config_file=settings.config_file)
+    log(f"quality: {beir.name}, {len(beir.corpus):,} documents, {len(beir.queries):,} queries")
+    reused, embeddings = build_store(beir, where, embedder)
+    if embeddings is None:
+        embeddings = _stored_embeddings(beir, where, embedder.dimension)
+    service = SearchService(where, embedder=embedder)
+    try:
+        ranker = ServiceRanker(service, top_k=100)
+        ours = {mode: score_rankings(rank_queries(beir, ranker, mode), beir.qrels) for mode in MODES}
+    finally:
+        service.close()
+    baseline = {mode: score_rankings(ranked, beir.qrels)
+                for mode, ranked in _baseline_rankings(beir, embeddings, embedder, settings).items()}
+    note = f"{len(beir.corpus):,} docs, {ours['hybrid'].queries} queries; same embeddings for both"
+    figures = []
+    for mode in MODES:
+        figures.append(Figure(f"{beir.name} {mode} nDCG@10", "score", ours[mode].ndcg_at_10,
+                              baseline[mode].ndcg_at_10, note=note))
+        figures.append(Figure(f"{beir.name} {mode} Recall@100", "score", ours[mode].recall_at_100,
+                              baseline[mode].recall_at_100, note=note))
+    return figures
