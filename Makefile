@@ -37,7 +37,7 @@ lint: install
 	$(BIN)/mypy
 
 bench: install
-	$(BIN)/python -m bench.run --out bench-results
+	$(BIN)/python -m ingest.benchmark --out bench-results
 
 corpus: install
 	$(BIN)/python -m corpus.build
