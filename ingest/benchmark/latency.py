@@ -55,10 +55,14 @@ def _latency_figures(size: int, ours: OurSearch, baseline: BaselineSearch | None
                      baseline_queries: int) -> list[Figure]:
     few = [(text, vector.tolist()) for text, vector in queries[:baseline_queries]]
     modes: dict[str, tuple[Callable[[Query], object], Callable[[tuple[str, list[float]]], object] | None]] = {
-        "BM25": (lambda q: ours.keyword(q[0]), baseline and (lambda q: baseline.keyword(q[0]))),
-        "vector": (lambda q: ours.vector(q[1]), baseline and (lambda q: baseline.vector(q[1]))),
-        "hybrid": (lambda q: ours.hybrid(q[0], q[1]), baseline and (lambda q: baseline.hybrid(q[0], q[1]))),
+        "BM25": (lambda q: ours.keyword(q[0]), None),
+        "vector": (lambda q: ours.vector(q[1]), None),
+        "hybrid": (lambda q: ours.hybrid(q[0], q[1]), None),
     }
+    if baseline is not None:
+        modes["BM25"] = (modes["BM25"][0], lambda q: baseline.keyword(q[0]))
+        modes["vector"] = (modes["vector"][0], lambda q: baseline.vector(q[1]))
+        modes["hybrid"] = (modes["hybrid"][0], lambda q: baseline.hybrid(q[0], q[1]))
     figures = []
     for mode, (run_ours, run_baseline) in modes.items():
         ours_seconds = timed_calls(run_ours, queries)

@@ -264,8 +264,8 @@ def build_store(
             if store.records.get_meta(_FINGERPRINT_KEY) == fingerprint:
                 return True, None
             raise BenchmarkDataError(
-                f"{settings.data_dir} already holds a store of other documents: give an empty folder "
-                "(or none, for a temporary one) to evaluate in"
+                f"{settings.data_dir} already holds a store of other documents (or an evaluation that "
+                "stopped before the end): give an empty folder, or none for a temporary one"
             )
         embeddings = embed_corpus(beir, embedder, progress)
         index_corpus(beir, store, embeddings)

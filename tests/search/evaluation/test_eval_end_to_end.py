@@ -118,4 +118,5 @@ def test_cli_eval_never_overwrites_another_store(tiny_beir: Path, tmp_path: Path
     assert CliRunner().invoke(cli, ["eval", "--beir", str(other), "--data-dir", str(store)]).exit_code == 0
     result = CliRunner().invoke(cli, ["eval", "--beir", str(tiny_beir), "--data-dir", str(store)])
     assert result.exit_code == 2
-    assert "already holds a store of other documents: give an empty folder" in result.output
+    assert "already holds a store of other documents" in result.output
+    assert "give an empty folder, or none for a temporary one" in result.output
