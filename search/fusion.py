@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from haystack import Document, component
 
@@ -13,7 +14,7 @@ def reciprocal_rank_fusion(
     """Fuse ranked lists of documents (matched by id) into one, best first.
 
     Each list contributes ``weight / (k + rank)`` (rank from 1) to a document's score; the
-    fused documents keep the first copy seen and carry the fused score.
+    fused documents are copies of the first one seen, carrying the fused score.
     """
     weights = list(weights) if weights else [1.0] * len(rankings)
     scores: dict[str, float] = {}
@@ -23,7 +24,7 @@ def reciprocal_rank_fusion(
             scores[document.id] = scores.get(document.id, 0.0) + weight / (k + rank)
             first.setdefault(document.id, document)
     order = sorted(scores, key=lambda doc_id: scores[doc_id], reverse=True)
-    return [Document(id=i, content=first[i].content, meta=first[i].meta, score=scores[i]) for i in order]
+    return [replace(first[doc_id], score=scores[doc_id]) for doc_id in order]
 
 
 @component

@@ -6,6 +6,7 @@ from haystack import Pipeline
 
 from search.embedding import Embedder
 from search.fusion import RankFusion
+from search.reranking import HeadReranker
 from search.retrievers import EmbeddingRetriever, KeywordRetriever
 from search.store.protocol import ChunkStore
 
@@ -13,12 +14,14 @@ MODES = ("hybrid", "keyword", "semantic")
 """Retrieval modes: BM25 and dense fused, BM25 only, dense only."""
 
 
-def build_retrieval_pipeline(mode: str, store: ChunkStore, embedder: Embedder, *, rrf_k: int) -> Pipeline:
+def build_retrieval_pipeline(
+    mode: str, store: ChunkStore, embedder: Embedder, *, rrf_k: int, reranker: HeadReranker | None = None
+) -> Pipeline:
     """A pipeline for one retrieval mode.
 
     Inputs: ``query_embedder.text`` (semantic, hybrid), ``keyword_retriever.query`` (keyword,
-    hybrid); each retriever takes ``filters`` and ``top_k``; hybrid's ``fusion`` takes ``top_k``.
-    Output: ``documents`` of the last component.
+    hybrid); each retriever takes ``filters`` and ``top_k``; hybrid's ``fusion`` takes ``top_k``;
+    with a reranker, ``reranker.query``. Output: ``documents`` of ``last_component(mode, ...)``.
     """
     pipeline = Pipeline()
     if mode in ("keyword", "hybrid"):
@@ -31,9 +34,16 @@ def build_retrieval_pipeline(mode: str, store: ChunkStore, embedder: Embedder, *
         pipeline.add_component("fusion", RankFusion(k=rrf_k))
         pipeline.connect("keyword_retriever.documents", "fusion.keyword")
         pipeline.connect("embedding_retriever.documents", "fusion.semantic")
+    if reranker is not None:
+        pipeline.add_component("reranker", reranker)
+        pipeline.connect(f"{_retrieval_end(mode)}.documents", "reranker.documents")
     return pipeline
 
 
-def last_component(mode: str) -> str:
-    """The component whose ``documents`` are the pipeline's result for ``mode``."""
+def _retrieval_end(mode: str) -> str:
     return {"hybrid": "fusion", "keyword": "keyword_retriever", "semantic": "embedding_retriever"}[mode]
+
+
+def last_component(mode: str, *, reranked: bool = False) -> str:
+    """The component whose ``documents`` are the pipeline's result for ``mode``."""
+    return "reranker" if reranked else _retrieval_end(mode)

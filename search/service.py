@@ -12,6 +12,7 @@ from search.embedding import Embedder
 from search.errors import DocumentNotFoundError, QueryError
 from search.models import DocumentRecord, SearchFilters, SearchHit, SearchResult, StoreStats
 from search.pipelines import MODES, build_retrieval_pipeline, last_component
+from search.reranking import HeadReranker
 from search.settings import Settings
 from search.snippets import make_snippet
 from search.store.factory import open_store
@@ -63,8 +64,11 @@ class SearchService:
 
     def _pipeline(self, mode: str) -> Pipeline:
         if mode not in self._pipelines:
+            reranker = None
+            if self.settings.reranker:
+                reranker = HeadReranker(model=self.settings.reranker, depth=self.settings.rerank_depth)
             self._pipelines[mode] = build_retrieval_pipeline(
-                mode, self.store, self.embedder, rrf_k=self.settings.rrf_k
+                mode, self.store, self.embedder, rrf_k=self.settings.rrf_k, reranker=reranker
             )
         return self._pipelines[mode]
 
@@ -104,9 +108,12 @@ class SearchService:
         if mode in ("semantic", "hybrid"):
             inputs["query_embedder"] = {"text": text}
             inputs["embedding_retriever"] = {"filters": filters, "top_k": wanted}
+        reranked = bool(self.settings.reranker)
+        if reranked:
+            inputs["reranker"] = {"query": text}
         output = self._pipeline(mode).run(inputs)
-        candidates: list[Document] = output[last_component(mode)]["documents"]
-        documents = self.store_documents()
+        candidates: list[Document] = output[last_component(mode, reranked=reranked)]["documents"]
+        documents = self.store.documents_by_id()
         hits = [self._hit(doc, text, documents) for doc in candidates[offset : offset + top_k]]
         return SearchResult(query=text, hits=hits, facets=_facets(candidates, documents))
 
@@ -142,10 +149,6 @@ class SearchService:
         )
 
     # -- browse ---------------------------------------------------------------------------
-    def store_documents(self) -> dict[str, DocumentRecord]:
-        """Every indexed document keyed by id."""
-        return {doc.doc_id: doc for doc in self.store.list_documents()}
-
     def documents(self) -> list[DocumentRecord]:
         """Every indexed document with its metadata, by title."""
         return self.store.list_documents()

@@ -46,6 +46,12 @@ class Settings:
     top_k: int = _setting(10, "Results returned by a search unless asked otherwise.")
     candidates: int = _setting(100, "Passages each retriever fetches before rank fusion.")
     rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant (higher flattens rank differences).")
+    reranker: str = _setting(
+        "",
+        "Folder of a cross-encoder that re-scores the best fused passages (off when empty; none "
+        "ships offline, so give a local copy such as ms-marco-MiniLM-L-6-v2).",
+    )
+    rerank_depth: int = _setting(30, "How many of the best fused passages the reranker re-scores.")
     flush_every: int = _setting(
         25, "Documents written between checkpoints of the search indexes during an ingest job."
     )
@@ -113,13 +119,15 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     if values["default_access"] not in ACCESS_LEVELS:
         fail("default_access", f"is not an access level: use one of {', '.join(ACCESS_LEVELS)}")
     for name in ("embed_batch_size", "chunk_target_words", "chunk_max_words", "top_k", "candidates",
-                 "max_pages", "flush_every", "rrf_k"):
+                 "max_pages", "flush_every", "rrf_k", "rerank_depth"):
         if values[name] < 1:
             fail(name, "must be at least 1")
     if values["max_file_mb"] <= 0:
         fail("max_file_mb", "must be above 0")
     if values["chunk_target_words"] > values["chunk_max_words"]:
         fail("chunk_target_words", f"is above chunk_max_words ({values['chunk_max_words']}): lower it")
+    if values["reranker"] and not Path(values["reranker"]).expanduser().is_dir():
+        fail("reranker", "is not a folder holding a cross-encoder model: give its path, or leave it empty")
     if values["model"] != PACKAGED_MODEL and not Path(values["model"]).expanduser().is_dir():
         fail(
             "model",

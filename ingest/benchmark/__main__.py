@@ -22,7 +22,7 @@ from search.embedding import Embedder
 from search.errors import LessonsError
 from search.settings import load_settings
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared beside the checkout
 
 
 def _sizes(text: str) -> list[int]:

@@ -139,8 +139,9 @@ class KeywordIndex:
             )
             parsed = tantivy.Query.boolean_query([(tantivy.Occur.Must, parsed), (tantivy.Occur.Must, only)])
         searcher = self._index.searcher()
-        result = searcher.search(parsed, top_k, count=False)
-        return [(int(searcher.doc(address)["chunk_key"][0]), float(score)) for score, address in result.hits]
+        hits = searcher.search(parsed, top_k, count=False).hits
+        keys = searcher.fast_field_values("chunk_key", [address for _, address in hits])
+        return [(int(key), float(score)) for key, (score, _) in zip(keys, hits, strict=True)]
 
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)

@@ -42,6 +42,9 @@ class ChunkStore(Protocol):
     def list_documents(self) -> list[DocumentRecord]:
         """All documents, ordered by title."""
 
+    def documents_by_id(self) -> dict[str, DocumentRecord]:
+        """Every document keyed by id (may be cached until the store changes)."""
+
     def page_text(self, doc_id: str, page: int) -> str | None:
         """The text of one page (1-based; page 1 for formats without pages), or None."""
 
