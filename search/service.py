@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from haystack import Document, Pipeline
 
+from search.answers.models import Answer
 from search.embedding import Embedder
 from search.errors import DocumentNotFoundError, QueryError
 from search.models import DocumentRecord, SearchFilters, SearchHit, SearchResult, StoreStats
@@ -147,6 +148,24 @@ class SearchService:
             area=record.area,
             highlights=tuple(spans),
         )
+
+    # -- answers --------------------------------------------------------------------------
+    def ask(
+        self, question: str, *, as_at: dt.date | None = None, filters: SearchFilters | None = None
+    ) -> Answer:
+        """Answer a question in a few sentences, each citing document, page and paragraph.
+
+        Parameters:
+            question: as a user would ask it.
+            as_at: answer from the documents and editions in force on this date (default: latest).
+            filters: restrict the documents used.
+
+        Returns an Answer; ``abstained`` is True (with the nearest passages) when the documents
+        do not support one. Raises QueryError for an empty or wordless question.
+        """
+        from search.answers.asking import answer_question
+
+        return answer_question(self, question, as_at=as_at, filters=filters)
 
     # -- browse ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:

@@ -52,6 +52,23 @@ class Settings:
         "ships offline, so give a local copy such as ms-marco-MiniLM-L-6-v2).",
     )
     rerank_depth: int = _setting(30, "How many of the best fused passages the reranker re-scores.")
+    support_threshold: float = _setting(
+        0.45,
+        "Least support (0-1: meaning and word overlap between question and sentence) an answer needs; "
+        "below it Lessons says it found no answer. Chosen on the sample evaluation set (see README).",
+    )
+    answer_passages: int = _setting(8, "Passages an answer draws its sentences from.")
+    answer_mode: str = _setting(
+        "extractive",
+        "How answers are written: 'extractive' (sentences quoted from the documents, offline) or "
+        "'generative' (an OpenAI-compatible endpoint writes them; each sentence is checked against its source).",
+    )
+    llm_base_url: str = _setting("", "Base URL of an OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 (Ollama).")
+    llm_model: str = _setting("", "Model name to ask at that endpoint.")
+    llm_api_key_env: str = _setting(
+        "LESSONS_LLM_API_KEY", "Name of the environment variable holding the endpoint's API key (secrets only from the environment)."
+    )
+    llm_timeout_s: float = _setting(30.0, "Seconds to wait for the endpoint before falling back to the extractive answer.")
     flush_every: int = _setting(
         25, "Documents written between checkpoints of the search indexes during an ingest job."
     )
@@ -114,14 +131,20 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
 
     if values["store"] not in ("embedded",):
         fail("store", "is not a known store: use 'embedded'")
+    if values["answer_mode"] not in ("extractive", "generative"):
+        fail("answer_mode", "is not an answer mode: use 'extractive' or 'generative'")
+    if values["answer_mode"] == "generative" and not (values["llm_base_url"] and values["llm_model"]):
+        fail("answer_mode", "needs llm_base_url and llm_model: set LESSONS_LLM_BASE_URL and LESSONS_LLM_MODEL")
     if values["device"] not in ("auto", "cpu", "cuda"):
         fail("device", "is not a device: use 'auto', 'cpu' or 'cuda'")
     if values["default_access"] not in ACCESS_LEVELS:
         fail("default_access", f"is not an access level: use one of {', '.join(ACCESS_LEVELS)}")
     for name in ("embed_batch_size", "chunk_target_words", "chunk_max_words", "top_k", "candidates",
-                 "max_pages", "flush_every", "rrf_k", "rerank_depth"):
+                 "max_pages", "flush_every", "rrf_k", "rerank_depth", "answer_passages"):
         if values[name] < 1:
             fail(name, "must be at least 1")
+    if not 0 <= values["support_threshold"] <= 1:
+        fail("support_threshold", "must lie between 0 and 1")
     if values["max_file_mb"] <= 0:
         fail("max_file_mb", "must be above 0")
     if values["chunk_target_words"] > values["chunk_max_words"]:

@@ -292,8 +292,71 @@ def show_settings(ctx: click.Context) -> None:
 
 
 # -- evaluation -------------------------------------------------------------------------
+
+# -- answers ----------------------------------------------------------------------------
+def _print_answer(answer, *, colour: bool) -> None:
+    for notice in answer.notices:
+        click.echo(f"Note: {notice}")
+    if answer.abstained:
+        click.echo(answer.message)
+        if answer.nearest:
+            click.echo("\nNearest passages:")
+            for number, hit in enumerate(answer.nearest, start=1):
+                where = f", p. {hit.page}" if hit.page else ""
+                click.echo(f"  {number}. {hit.title}{where}: {' '.join(hit.snippet.split())[:200]}")
+        return
+    for sentence in answer.sentences:
+        label = f"{sentence.label}: " if sentence.label else ""
+        if not sentence.supported:
+            label = "Unsupported (no cited passage supports it): "
+        refs = "".join(f"[{n}]" for n in sentence.citations)
+        click.echo(f"{click.style(label, bold=True) if colour else label}{sentence.text} {refs}")
+    click.echo("\nSources:")
+    for citation in answer.citations:
+        edition = f" ({citation.edition}{', superseded' if citation.superseded else ''})" if citation.edition else ""
+        click.echo(f"  [{citation.n}] {citation.label}{edition} - {citation.publisher or 'publisher unknown'}, "
+                   f"{citation.published or 'undated'}\n      \"{citation.quote}\"\n      {citation.source}"
+                   f"{'#page=' + str(citation.page) if citation.page else ''}")
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--as-at", "as_at", help="Answer from the documents and editions in force on this date.")
+@click.option("--type", "doc_types", multiple=True, help="Only this document type (repeatable).")
+@click.option("--publisher", "publishers", multiple=True, help="Only this publisher (repeatable).")
+@click.option("--questions", "questions_file", type=click.File("r"),
+              help="Answer each line of FILE ('-' for stdin); prints one JSON object per line.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@edge
+def ask(ctx: click.Context, question: str | None, as_at: str | None, doc_types: tuple[str, ...],
+        publishers: tuple[str, ...], questions_file: TextIO | None, as_json: bool) -> None:
+    """Answer QUESTION in a few cited sentences (document, page, paragraph), or say it is not found."""
+    from search.service import SearchService, parse_date
+
+    if (question is None) == (questions_file is None):
+        raise click.UsageError("give one QUESTION, or --questions FILE (not both)")
+    date = parse_date(as_at, "--as-at") if as_at else None
+    filters = _filters(doc_types, publishers, (), None, None)
+    service = SearchService(_settings(ctx))
+    if questions_file is not None:
+        for text in _read_queries(questions_file):
+            try:
+                click.echo(json.dumps(service.ask(text, as_at=date, filters=filters).as_dict()))
+            except QueryError as exc:
+                click.echo(json.dumps({"question": text, "error": str(exc)}))
+        return
+    assert question is not None
+    answer = service.ask(question, as_at=date, filters=filters)
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), indent=2))
+    else:
+        _print_answer(answer, colour=sys.stdout.isatty())
+
+
 @cli.command("eval")
-@click.option("--beir", "beir_folder", required=True, type=click.Path(path_type=Path),
+@click.argument("questions", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--beir", "beir_folder", type=click.Path(path_type=Path),
               help="A BEIR-format folder: corpus.jsonl(.gz), queries.jsonl(.gz), qrels/<split>.tsv.")
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score against.")
 @click.option("--max-docs", type=click.IntRange(1), help="Index at most this many documents (judged ones always kept).")
@@ -305,9 +368,20 @@ def show_settings(ctx: click.Context) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 @edge
-def evaluate(ctx: click.Context, beir_folder: Path, split: str, max_docs: int | None, max_queries: int | None,
+def evaluate(ctx: click.Context, questions: Path | None, beir_folder: Path | None, split: str, max_docs: int | None, max_queries: int | None,
              modes: str, eval_dir: Path | None, as_json: bool) -> None:
-    """Score retrieval quality (nDCG@10, Recall@100) per mode on a BEIR test set, in a store of its own."""
+    """Score answers on a QUESTIONS set (JSONL) against the store, or retrieval on a BEIR set (--beir).
+
+    With QUESTIONS: retrieval Recall@k, MRR and nDCG@10 (page and document level), fact recall,
+    citation precision, abstention precision and recall, and the support threshold they suggest.
+    With --beir DIR: nDCG@10 and Recall@100 per retrieval mode, in a store of its own.
+    """
+    if (questions is None) == (beir_folder is None):
+        raise click.UsageError("give a QUESTIONS file, or --beir DIR (not both)")
+    if questions is not None:
+        _evaluate_questions(ctx, questions, as_json)
+        return
+    assert beir_folder is not None
     import tempfile
 
     from search.evaluation import evaluate_beir, load_beir, subset
@@ -335,6 +409,22 @@ def evaluate(ctx: click.Context, beir_folder: Path, split: str, max_docs: int | 
     for row in report.modes:
         click.echo(f"{row.mode:<10}{row.scores.ndcg_at_10:>9.4f}{row.scores.recall_at_100:>12.4f}"
                    f"{row.scores.queries:>9}{report.documents:>8}{row.seconds:>9.1f}")
+
+
+def _evaluate_questions(ctx: click.Context, questions: Path, as_json: bool) -> None:
+    from search.evaluation.questions import evaluate_questions
+    from search.service import SearchService
+
+    report = evaluate_questions(SearchService(_settings(ctx)), questions)
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2))
+        return
+    click.echo(f"{report.name}: support threshold {report.threshold}")
+    for name, value in report.scores().items():
+        click.echo(f"  {name:<28}{value if value is not None else '-'}")
+    calibration = report.as_dict()["calibration"]
+    click.echo(f"  suggested threshold          {calibration['threshold']} "  # type: ignore[index]
+               f"(balanced accuracy {calibration['balanced_accuracy']})")  # type: ignore[index]
 
 
 def main() -> None:

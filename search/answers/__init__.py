@@ -1,0 +1,1 @@
+"""Citation-linked answers: extractive by default, generative on request, abstaining when unsupported."""
