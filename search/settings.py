@@ -53,7 +53,7 @@ class Settings:
     )
     rerank_depth: int = _setting(30, "How many of the best fused passages the reranker re-scores.")
     support_threshold: float = _setting(
-        0.45,
+        0.59,
         "Least support (0-1: meaning and word overlap between question and sentence) an answer needs; "
         "below it Lessons says it found no answer. Chosen on the sample evaluation set (see README).",
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -133,10 +133,16 @@ def _filters(doc_types: tuple[str, ...], publishers: tuple[str, ...], areas: tup
     )
 
 
-def _read_queries(handle: TextIO) -> Iterator[str]:
+def _json_lines(handle: TextIO, key: str, produce: Callable[[str], dict[str, object]]) -> None:
+    """Print one JSON object per non-blank input line; a bad line gets an object with its error."""
     for line in handle:
-        if line.strip():
-            yield line.strip()
+        text = line.strip()
+        if not text:
+            continue
+        try:
+            click.echo(json.dumps(produce(text)))
+        except QueryError as exc:
+            click.echo(json.dumps({key: text, "error": str(exc)}))
 
 
 def _print_result(result: SearchResult, *, colour: bool) -> None:
@@ -184,12 +190,8 @@ def search(ctx: click.Context, query: str | None, top_k: int | None, doc_types: 
     filters = _filters(doc_types, publishers, areas, date_from, date_to)
     service = SearchService(_settings(ctx))
     if queries_file is not None:
-        for text in _read_queries(queries_file):
-            try:
-                result = service.search(text, top_k=top_k, filters=filters, mode=mode)
-                click.echo(json.dumps(result.as_dict()))
-            except QueryError as exc:
-                click.echo(json.dumps({"query": text, "hits": [], "error": str(exc)}))
+        _json_lines(queries_file, "query",
+                    lambda text: service.search(text, top_k=top_k, filters=filters, mode=mode).as_dict())
         return
     assert query is not None
     result = service.search(query, top_k=top_k, filters=filters, mode=mode)
@@ -340,11 +342,7 @@ def ask(ctx: click.Context, question: str | None, as_at: str | None, doc_types: 
     filters = _filters(doc_types, publishers, (), None, None)
     service = SearchService(_settings(ctx))
     if questions_file is not None:
-        for text in _read_queries(questions_file):
-            try:
-                click.echo(json.dumps(service.ask(text, as_at=date, filters=filters).as_dict()))
-            except QueryError as exc:
-                click.echo(json.dumps({"question": text, "error": str(exc)}))
+        _json_lines(questions_file, "question", lambda text: service.ask(text, as_at=date, filters=filters).as_dict())
         return
     assert question is not None
     answer = service.ask(question, as_at=date, filters=filters)

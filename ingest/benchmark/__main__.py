@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.benchmark.answers import answer_figures, sample_questions
 from ingest.benchmark.figures import Figure, milliseconds, render_table, timed_calls
 from ingest.benchmark.ingestion import measure_ingestion
 from ingest.benchmark.latency import measure_latency
@@ -41,6 +42,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="10k chunks only and small samples (a smoke test).")
     parser.add_argument("--sizes", type=_sizes, help="Chunk counts for latency (default 10000,100000,300000).")
     parser.add_argument("--skip-beir", action="store_true", help="Skip the retrieval-quality part.")
+    parser.add_argument("--skip-answers", action="store_true", help="Skip the answer-latency part.")
+    parser.add_argument("--answer-chunks", type=int, default=100_000,
+                        help="Synthetic chunks for answer latency (0 skips that store; --quick keeps it).")
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus-real", help="Folder of real PDFs.")
     parser.add_argument("--beir-root", type=Path, default=SHARED / "benchmarks",
                         help="Folder holding the BEIR sets scifact/ and arguana/.")
@@ -83,8 +87,9 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
     figures.append(Figure("query embedding (model)", "ms",
                           milliseconds(timed_calls(embedder.embed_query, questions), 50),
                           note="p50 of one short question; the baseline would run the same model"))
+    synthetic = SyntheticCorpus(real.texts())
     figures += measure_latency(
-        SyntheticCorpus(real.texts()), sizes, options.out, settings,
+        synthetic, sizes, options.out, settings,
         queries=20 if options.quick else options.queries,
         baseline_queries=5 if options.quick else options.baseline_queries, log=log,
     )
@@ -98,18 +103,24 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
             options.beir_root / "arguana", settings, embedder, cache, log=log,
             **(quick or {"max_queries": options.arguana_queries, "max_docs": options.arguana_docs}),
         )
+    answers: list[Figure] = []
+    if not options.skip_answers:
+        answers = answer_figures(sample_questions(), synthetic, options.out, settings, embedder,
+                                 synthetic_chunks=options.answer_chunks, log=log)
     result: dict[str, object] = {
         "machine": machine,
         "options": {"quick": options.quick, "sizes": sizes, "skip_beir": options.skip_beir,
+                    "skip_answers": options.skip_answers, "answer_chunks": options.answer_chunks,
                     "queries": options.queries, "baseline_queries": options.baseline_queries},
         "ratio": "ours / baseline (below 1 is better for ms, s and MB; above 1 for rates and scores)",
         "baseline": "haystack InMemoryDocumentStore + InMemoryBM25Retriever / InMemoryEmbeddingRetriever",
         "runtime_seconds": round(time.perf_counter() - started, 1),
         "figures": {figure.name: figure.as_dict() for figure in figures},
+        "answers": {figure.name: figure.as_dict() for figure in answers},
     }
     (options.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(render_table(figures))
-    print(f"\n{len(figures)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
+    print(render_table(figures + answers))
+    print(f"\n{len(figures) + len(answers)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
     return result
 
 

@@ -1,7 +1,7 @@
 """Editions: documents reissued in a series (KCSIE every year, Working Together 2018 and 2023).
 
 A series is named by a document's ``series`` metadata, or inferred from its title with the years
-taken out, within one publisher and document type. The edition in force at a date is the latest
+taken out, within one document type. The edition in force at a date is the latest
 one published on or before it.
 """
 
@@ -23,7 +23,7 @@ def series_key(document: DocumentRecord) -> str:
     if document.series:
         return f"series:{document.series}"
     title = _NOISE.sub(" ", _YEARS.sub(" ", document.title.lower())).strip()
-    return f"title:{document.doc_type}:{document.publisher or ''}:{title}" if title else f"doc:{document.doc_id}"
+    return f"title:{document.doc_type}:{title}" if title else f"doc:{document.doc_id}"
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ _PARAGRAPH_MARK = re.compile(r"(?m)^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=[A-Z(])")
 _NATIONAL = ("department for education", "ofsted", "hm government", "home office", "department of health",
              "child safeguarding practice review panel", "dfe")
 _OBLIGATION_RANK = {"must": 0, "should": 1, "may": 2}
-MAX_SENTENCES = 4
+MAX_SENTENCES = 3
 MIN_WORDS, MAX_WORDS = 5, 90
 
 
@@ -86,8 +86,16 @@ def _candidates(hits: list[SearchHit]) -> list[_Candidate]:
             letters = sum(ch.isalpha() for ch in sentence)
             if not (MIN_WORDS <= words <= MAX_WORDS) or letters < 0.6 * len(sentence) or "...." in sentence:
                 continue
+            if _restates_a_title(sentence, hit.title):
+                continue  # a reference, a heading or the document's own title, not an answer
             found.append(_Candidate(hit, rank, start, end, sentence, _paragraph_at(hit.text, start, hit.paragraph)))
     return found
+
+
+def _restates_a_title(sentence: str, title: str) -> bool:
+    words = set(query_terms(sentence))
+    title_words = set(query_terms(title))
+    return bool(words) and len(words & title_words) >= 0.6 * len(words) and len(words) <= len(title_words) + 6
 
 
 def _coverage(question_stems: set[str], sentence: str) -> float:
@@ -140,8 +148,9 @@ class ExtractiveAnswerer:
         vectors = np.asarray(self.embedder.embed_passages([c.text for c in candidates]), dtype=np.float32)
         question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         stems = {_stem(term) for term in query_terms(question)}
+        # Meaning, the question's words, and a little of the retrieval's own ranking of the passage.
         scores = [
-            0.7 * float(vector @ question_vector) + 0.3 * _coverage(stems, c.text)
+            0.7 * float(vector @ question_vector) + 0.3 * _coverage(stems, c.text) + 0.1 / (1 + c.rank)
             for c, vector in zip(candidates, vectors, strict=True)
         ]
         order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank))
@@ -149,7 +158,7 @@ class ExtractiveAnswerer:
         if support < self.threshold:
             return {"sentences": [], "citations": [], "support": support}
         chosen: list[int] = []
-        floor = max(self.threshold, support - 0.12)
+        floor = max(self.threshold, support - 0.08)
         for index in order:
             if scores[index] < floor or len(chosen) == self.max_sentences:
                 break

@@ -83,3 +83,24 @@ def test_ingest_json_report_and_strict_exit_code(tmp_path):
     assert result.exit_code == 1
     report = json.loads(result.output)
     assert report["failed"] == [{"source": str((tmp_path / "docs" / "empty.txt").resolve()), "reason": "empty file (0 bytes): re-download or re-export it"}]
+
+
+def test_ask_json_has_the_documented_shape(sample_settings):
+    result = run(sample_settings, "ask", "How often must the DSL do refresher training?", "--json")
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.output)
+    assert {"question", "answer", "abstained", "sentences", "citations"} <= set(answer)
+    assert not answer["abstained"]
+    assert {"text", "citations", "obligation"} <= set(answer["sentences"][0])
+    assert set(answer["citations"][0]) == {
+        "n", "doc_id", "title", "doc_type", "publisher", "published", "source", "page", "paragraph", "quote",
+    }
+    assert answer["sentences"][0]["obligation"] == "must"
+
+
+def test_ask_many_questions_and_a_bad_date(sample_settings):
+    result = run(sample_settings, "ask", "--questions", "-", input="How often must the DSL do refresher training?\n?!\n")
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert lines[0]["abstained"] is False and "has no words" in lines[1]["error"]
+    bad = run(sample_settings, "ask", "anything", "--as-at", "soon")
+    assert bad.exit_code == 2 and "--as-at 'soon' is not a date" in bad.output

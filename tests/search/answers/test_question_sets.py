@@ -1,7 +1,7 @@
 """The evaluation question sets are well formed, and every expected fact is in a page the set names.
 
 Two sets: ``corpus/evaluation/sample-questions.jsonl`` over the fictional sample corpus, and
-``tests/answers/real-questions.jsonl`` over the real public documents in ``../shared/corpus-real``
+``tests/search/answers/real-questions.jsonl`` over the real public documents in ``../shared/corpus-real``
 (kept outside the repository). No model is loaded: each needed page is extracted once and cached.
 """
 
@@ -20,11 +20,11 @@ import pypdf
 import pytest
 from bs4 import BeautifulSoup
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SAMPLE_SET = REPO / "corpus" / "evaluation" / "sample-questions.jsonl"
 SAMPLE_DOCUMENTS = REPO / "corpus" / "documents"
 REAL_SET = Path(__file__).resolve().parent / "real-questions.jsonl"
-CORPUS_REAL = Path(__file__).resolve().parents[3] / "shared" / "corpus-real"
+CORPUS_REAL = Path(__file__).resolve().parents[4] / "shared" / "corpus-real"
 
 KEYS = {"id", "question", "answerable", "relevant", "facts", "obligation", "kind", "as_at", "notes"}
 REQUIRED_KEYS = KEYS - {"notes"}
