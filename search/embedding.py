@@ -95,7 +95,10 @@ class Embedder:
         self.warm_up()
         backend = self.text_embedder.embedding_backend
         assert backend is not None
-        return int(backend.model.get_embedding_dimension())
+        dimension = backend.model.get_embedding_dimension()
+        if dimension is None:
+            raise ModelError(f"the model at {self.text_embedder.model} does not state its embedding size: use a sentence-transformers model folder")
+        return int(dimension)
 
     def embed_query(self, text: str) -> list[float]:
         """The embedding of one question."""

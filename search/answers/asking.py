@@ -55,16 +55,14 @@ def _allowed(filters: SearchFilters, documents: dict, editions: EditionView) -> 
     return replace(filters, doc_ids=permitted or ("-none-",))
 
 
-def _prefer_editions_in_force(hits: list[SearchHit], editions: EditionView) -> tuple[list[SearchHit], list[str]]:
-    """Drop passages of superseded editions when the edition in force was retrieved too; flag the rest."""
+def _prefer_editions_in_force(hits: list[SearchHit], editions: EditionView) -> list[SearchHit]:
+    """Drop passages of superseded editions when the edition in force was retrieved too (the rest are
+    flagged when cited)."""
     present = {hit.doc_id for hit in hits}
-    kept, notices = [], []
-    for hit in hits:
-        current = editions.current_for(hit.doc_id)
-        if hit.doc_id in editions.superseded and current in present:
-            continue
-        kept.append(hit)
-    return kept, notices
+    return [
+        hit for hit in hits
+        if not (hit.doc_id in editions.superseded and editions.current_for(hit.doc_id) in present)
+    ]
 
 
 def answer_question(
@@ -81,7 +79,7 @@ def answer_question(
     editions = edition_view(documents, as_at)
     scoped = _allowed(filters or SearchFilters(), documents, editions)
     hits = service.search(text, top_k=settings.answer_passages * 2, filters=scoped).hits
-    hits, _ = _prefer_editions_in_force(hits, editions)
+    hits = _prefer_editions_in_force(hits, editions)
     passages = hits[: settings.answer_passages]
     composer = ExtractiveAnswerer(embedder=service.embedder, threshold=settings.support_threshold)
     composed = composer.run(question=text, passages=passages)

@@ -141,7 +141,7 @@ class KeywordIndex:
         searcher = self._index.searcher()
         hits = searcher.search(parsed, top_k, count=False).hits
         keys = searcher.fast_field_values("chunk_key", [address for _, address in hits])
-        return [(int(key), float(score)) for key, (score, _) in zip(keys, hits, strict=True)]
+        return [(int(key), float(score)) for key, (score, _) in zip(keys, hits, strict=True) if key is not None]
 
     def __len__(self) -> int:
         return int(self._index.searcher().num_docs)

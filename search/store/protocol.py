@@ -64,5 +64,8 @@ class ChunkStore(Protocol):
     def stats(self) -> StoreStats:
         """Counts and sizes."""
 
+    def integrity_problems(self) -> list[str]:
+        """Disagreements inside the store (empty when consistent)."""
+
     def close(self) -> None:
         """Release files and locks."""
