@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from haystack import component
 
 from ingest.chunking import chunk_document
 from ingest.loaders import load_document
-from ingest.manifest import find_overrides
 from ingest.metadata import infer_metadata
 from ingest.parsed import ParsedDocument
 from search.embedding import Embedder, passage_for_embedding
@@ -108,8 +108,6 @@ class PassageEmbedder:
 
 
 def _with_embedding(chunk: ChunkRecord, vector: list[float]) -> ChunkRecord:
-    from dataclasses import replace
-
     return replace(chunk, embedding=vector)
 
 
@@ -146,8 +144,3 @@ class StoreWriter:
         )
         self.store.upsert_document(record, chunks, parsed.pages)
         return {"documents": [record]}
-
-
-def overrides_for(path: Path, root: Path) -> dict[str, str]:
-    """The manifest and sidecar metadata that apply to ``path`` (see ingest.manifest)."""
-    return find_overrides(path, root=root)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -11,8 +12,9 @@ from pathlib import Path
 
 from haystack.core.errors import PipelineRuntimeError
 
-from ingest.components import fingerprint, overrides_for, slug
+from ingest.components import fingerprint, slug
 from ingest.discovery import discover
+from ingest.manifest import find_overrides
 from ingest.pipeline import build_indexing_pipeline
 from ingest.report import FailedSource, IngestReport
 from ingest.sources import download, read_sources
@@ -133,7 +135,7 @@ class IngestService:
         extra = dict(extra)
         source = extra.pop("source", None) or str(path.resolve())
         try:
-            overrides = {**overrides_for(path, root), **extra}
+            overrides = {**find_overrides(path, root=root), **extra}
             content = path.read_bytes()
         except DocumentError as exc:
             report.failed.append(FailedSource(exc.source, exc.reason))
@@ -186,8 +188,6 @@ class IngestService:
         if holder is None or holder.source == source or overrides.get("doc_id"):
             return wanted
         # Another file with the same name elsewhere: keep ids stable by adding a hash of the path.
-        import hashlib
-
         return f"{wanted}-{hashlib.sha256(source.encode()).hexdigest()[:8]}"
 
     @staticmethod

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from haystack import Document, Pipeline
@@ -97,31 +96,35 @@ class SearchService:
         text = " ".join(query.split())
         if not text:
             raise QueryError("the query is empty: type some words to search for")
-        if mode not in MODES:
-            raise QueryError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-        text = text[:MAX_QUERY_CHARS]
         top_k = top_k or self.settings.top_k
-        wanted = max(self.settings.candidates, offset + top_k)
-        filters = filters or SearchFilters()
-        inputs: dict[str, dict[str, object]] = {}
-        if mode in ("keyword", "hybrid"):
-            inputs["keyword_retriever"] = {"query": text, "filters": filters, "top_k": wanted}
-        if mode in ("semantic", "hybrid"):
-            inputs["query_embedder"] = {"text": text}
-            inputs["embedding_retriever"] = {"filters": filters, "top_k": wanted}
-        reranked = bool(self.settings.reranker)
-        if reranked:
-            inputs["reranker"] = {"query": text}
-        output = self._pipeline(mode).run(inputs)
-        candidates: list[Document] = output[last_component(mode, reranked=reranked)]["documents"]
+        candidates = self.retrieve(text, depth=max(self.settings.candidates, offset + top_k), filters=filters, mode=mode)
+        text = text[:MAX_QUERY_CHARS]
         documents = self.store.documents_by_id()
         hits = [self._hit(doc, text, documents) for doc in candidates[offset : offset + top_k]]
         return SearchResult(query=text, hits=hits, facets=_facets(candidates, documents))
 
-    def search_many(self, queries: Iterable[str], **options: object) -> Iterable[SearchResult]:
-        """Search each query in turn (the model loads once); yields one result per query."""
-        for query in queries:
-            yield self.search(query, **options)  # type: ignore[arg-type]
+    def retrieve(
+        self, query: str, *, depth: int, filters: SearchFilters | None = None, mode: str = "hybrid"
+    ) -> list[Document]:
+        """The ranked passages (Haystack Documents) for ``query``: what ``search`` turns into hits.
+
+        ``depth`` is how many candidates each retriever fetches. Raises QueryError for an unknown mode.
+        """
+        if mode not in MODES:
+            raise QueryError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
+        text = " ".join(query.split())[:MAX_QUERY_CHARS]
+        filters = filters or SearchFilters()
+        inputs: dict[str, dict[str, object]] = {}
+        if mode in ("keyword", "hybrid"):
+            inputs["keyword_retriever"] = {"query": text, "filters": filters, "top_k": depth}
+        if mode in ("semantic", "hybrid"):
+            inputs["query_embedder"] = {"text": text}
+            inputs["embedding_retriever"] = {"filters": filters, "top_k": depth}
+        reranked = bool(self.settings.reranker)
+        if reranked:
+            inputs["reranker"] = {"query": text}
+        output = self._pipeline(mode).run(inputs)
+        return list(output[last_component(mode, reranked=reranked)]["documents"])
 
     def _hit(self, doc: Document, query: str, documents: dict[str, DocumentRecord]) -> SearchHit:
         meta = doc.meta

@@ -9,14 +9,14 @@ from search.store.keyword_index import query_terms
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def _stem(word: str) -> str:
-    # A crude prefix stem: 'referrals' and 'referred' both match 'refer'.
+def prefix_stem(word: str) -> str:
+    """A crude prefix stem for matching words loosely: 'referrals' and 'referred' both give 'refer'."""
     return word[: max(4, len(word) - 3)] if len(word) > 4 else word
 
 
 def term_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans of the words in ``text`` that match a query term (by shared stem)."""
-    stems = {_stem(term) for term in query_terms(query)}
+    stems = {prefix_stem(term) for term in query_terms(query)}
     if not stems:
         return []
     spans = []

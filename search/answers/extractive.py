@@ -19,7 +19,7 @@ from search.answers.models import AnswerSentence, Citation
 from search.answers.obligations import obligation_of, sentence_kind
 from search.embedding import Embedder
 from search.models import SearchHit
-from search.snippets import _stem
+from search.snippets import prefix_stem
 from search.store.keyword_index import query_terms
 from search.text.sentences import clean, split_sentences
 
@@ -101,7 +101,7 @@ def _restates_a_title(sentence: str, title: str) -> bool:
 def _coverage(question_stems: set[str], sentence: str) -> float:
     if not question_stems:
         return 0.0
-    words = {_stem(w) for w in query_terms(sentence)}
+    words = {prefix_stem(w) for w in query_terms(sentence)}
     return len(question_stems & words) / len(question_stems)
 
 
@@ -147,7 +147,7 @@ class ExtractiveAnswerer:
             return {"sentences": [], "citations": [], "support": 0.0}
         vectors = np.asarray(self.embedder.embed_passages([c.text for c in candidates]), dtype=np.float32)
         question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        stems = {_stem(term) for term in query_terms(question)}
+        stems = {prefix_stem(term) for term in query_terms(question)}
         # Meaning, the question's words, and a little of the retrieval's own ranking of the passage.
         scores = [
             0.7 * float(vector @ question_vector) + 0.3 * _coverage(stems, c.text) + 0.1 / (1 + c.rank)

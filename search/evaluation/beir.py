@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import IO
 
 import numpy as np
-from haystack import Pipeline
 
 from search.embedding import Embedder
 from search.errors import BenchmarkDataError
 from search.evaluation.metrics import RankingScores, score_rankings, unique_in_order
-from search.models import ChunkRecord, DocumentRecord, SearchFilters
-from search.pipelines import MODES, build_retrieval_pipeline, last_component
-from search.service import MAX_QUERY_CHARS, SearchService
+from search.models import ChunkRecord, DocumentRecord
+from search.pipelines import MODES
+from search.service import SearchService
 from search.settings import Settings
 from search.store.embedded import EmbeddedStore
 
@@ -335,8 +334,8 @@ def evaluate_beir(
 class ServiceRanker:
     """Ranks documents for a query exactly as ``SearchService.search`` does, without building hits.
 
-    It runs the service's own retrieval pipelines with the service's inputs and keeps only the
-    document ids: snippets and facets (two thirds of a search's time with 100 hits) do not
+    It calls ``SearchService.retrieve`` (the ranking ``search`` builds its hits from) and keeps only
+    the document ids: snippets and facets (two thirds of a search's time with 100 hits) do not
     change the ranking, so scoring skips them.
 
     Parameters:
@@ -347,22 +346,9 @@ class ServiceRanker:
     def __init__(self, service: SearchService, *, top_k: int) -> None:
         self.service = service
         self.top_k = top_k
-        self._pipelines: dict[str, Pipeline] = {}
 
     def __call__(self, query: str, mode: str) -> list[str]:
         """The doc ids of the first ``top_k`` hits ``service.search(query, mode=mode)`` would return."""
-        text = " ".join(query.split())[:MAX_QUERY_CHARS]
-        wanted = max(self.service.settings.candidates, self.top_k)
-        filters = SearchFilters()
-        inputs: dict[str, dict[str, object]] = {}
-        if mode in ("keyword", "hybrid"):
-            inputs["keyword_retriever"] = {"query": text, "filters": filters, "top_k": wanted}
-        if mode in ("semantic", "hybrid"):
-            inputs["query_embedder"] = {"text": text}
-            inputs["embedding_retriever"] = {"filters": filters, "top_k": wanted}
-        if mode not in self._pipelines:
-            self._pipelines[mode] = build_retrieval_pipeline(
-                mode, self.service.store, self.service.embedder, rrf_k=self.service.settings.rrf_k
-            )
-        documents = self._pipelines[mode].run(inputs)[last_component(mode)]["documents"]
+        depth = max(self.service.settings.candidates, self.top_k)
+        documents = self.service.retrieve(query, depth=depth, mode=mode)
         return [document.meta["doc_id"] for document in documents[: self.top_k]]

@@ -186,7 +186,8 @@ class EmbeddedStore:
         """A document's chunks in order."""
         return self.records.chunks_of(doc_id)
 
-    def _document_map(self) -> dict[str, DocumentRecord]:
+    def documents_by_id(self) -> dict[str, DocumentRecord]:
+        """Every document keyed by id (cached until the records change)."""
         seq = self.records.last_change()
         if seq != self._documents_seq:
             self._documents = {d.doc_id: d for d in self.records.documents()}
@@ -197,7 +198,7 @@ class EmbeddedStore:
         """The documents the filters admit, or None when they admit everything."""
         if filters.is_empty():
             return None
-        return {doc_id for doc_id, doc in self._document_map().items() if filters.admits(doc)}
+        return {doc_id for doc_id, doc in self.documents_by_id().items() if filters.admits(doc)}
 
     def _resolve(self, pairs: list[tuple[int, float]], top_k: int) -> list[tuple[ChunkRecord, float]]:
         chunks = self.records.chunks_by_key(key for key, _ in pairs)
@@ -217,15 +218,11 @@ class EmbeddedStore:
         pairs = self.vectors.search(np.asarray(embedding, dtype=np.float32), top_k, self.allowed_doc_ids(filters))
         return self._resolve(pairs, top_k)
 
-    def documents_by_id(self) -> dict[str, DocumentRecord]:
-        """Every document keyed by id (cached until the records change)."""
-        return self._document_map()
-
     def stats(self) -> StoreStats:
         """Counts and sizes."""
         documents, chunks = self.records.counts()
         by_type: dict[str, int] = {}
-        for doc in self._document_map().values():
+        for doc in self.documents_by_id().values():
             by_type[doc.doc_type] = by_type.get(doc.doc_type, 0) + 1
         size = sum(
             os.path.getsize(os.path.join(root, name))
