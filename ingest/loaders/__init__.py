@@ -15,8 +15,7 @@ from search.errors import DocumentError
 SUPPORTED_EXTENSIONS: tuple[str, ...] = (".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt")
 """File extensions ``load_document`` accepts, in the order error messages list them."""
 
-__all__ = ["SUPPORTED_EXTENSIONS", "load_document", "load_docx", "load_html", "load_markdown",
-           "load_pdf", "load_text"]
+__all__ = ["SUPPORTED_EXTENSIONS", "load_document", "load_docx", "load_html", "load_markdown", "load_pdf", "load_text"]
 
 
 def load_document(path: Path, *, max_bytes: int, max_pages: int = 5000) -> ParsedDocument:
@@ -37,15 +36,7 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int = 5000) -> Parse
         )
     check_size(path, max_bytes)
     try:
-        if extension == ".pdf":
-            return load_pdf(path, max_pages=max_pages)
-        if extension == ".docx":
-            return load_docx(path, max_bytes=max_bytes)
-        if extension in (".html", ".htm"):
-            return load_html(path)
-        if extension in (".md", ".markdown"):
-            return load_markdown(path)
-        return load_text(path)
+        parsed = _load(path, extension, max_bytes=max_bytes, max_pages=max_pages)
     except DocumentError:
         raise
     except OSError as exc:
@@ -56,3 +47,18 @@ def load_document(path: Path, *, max_bytes: int, max_pages: int = 5000) -> Parse
         raise DocumentError(
             str(path), f"unexpected {type(exc).__name__} while loading ({exc}): report this file to the maintainers"
         ) from exc
+    if not any(page.strip() for page in parsed.pages):
+        raise DocumentError(str(path), "no text in the file (only blank space): check it is the right file")
+    return parsed
+
+
+def _load(path: Path, extension: str, *, max_bytes: int, max_pages: int) -> ParsedDocument:
+    if extension == ".pdf":
+        return load_pdf(path, max_pages=max_pages)
+    if extension == ".docx":
+        return load_docx(path, max_bytes=max_bytes)
+    if extension in (".html", ".htm"):
+        return load_html(path)
+    if extension in (".md", ".markdown"):
+        return load_markdown(path)
+    return load_text(path)

@@ -17,14 +17,29 @@ from search.errors import DocumentError
 
 _ZIP_BOMB_CAP = 200 * 1024 * 1024
 _HEADING_STYLE = re.compile(r"^Heading\s+([1-9])$", re.IGNORECASE)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when an XML part holds a DTD or entity declaration anywhere.
+
+    Word never writes one (and text inside a part is escaped, so ``<!`` cannot be content); a DTD
+    is how XML entity attacks (external entities that read local files or fetch URLs, "billion
+    laughs" expansion) get in, so such files are refused before any XML parser sees them.
+    """
+    tail = b""
+    with archive.open(info) as part:
+        while block := part.read(256 * 1024):
+            if _DTD.search(tail + block):
+                return True
+            tail = block[-16:]
+    return False
 
 
 def _check_archive(path: Path, max_bytes: int) -> None:
     """Refuse files that are not DOCX archives, or that would expand suspiciously."""
     if not zipfile.is_zipfile(path):
-        raise DocumentError(
-            str(path), "corrupt DOCX (not a zip archive): re-save it from Word as .docx"
-        )
+        raise DocumentError(str(path), "corrupt DOCX (not a zip archive): re-save it from Word as .docx")
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -33,10 +48,18 @@ def _check_archive(path: Path, max_bytes: int) -> None:
             str(path), f"corrupt DOCX ({type(exc).__name__}: {exc}): re-save it from Word as .docx"
         ) from exc
     if not any(info.filename == "word/document.xml" for info in infos):
-        raise DocumentError(
-            str(path), "corrupt DOCX (no word/document.xml inside): re-save it from Word as .docx"
-        )
+        raise DocumentError(str(path), "corrupt DOCX (no word/document.xml inside): re-save it from Word as .docx")
     expanded = sum(info.file_size for info in infos)
+    if expanded <= min(20 * max_bytes, _ZIP_BOMB_CAP):
+        xml_parts = [info for info in infos if info.filename.endswith((".xml", ".rels"))]
+        with zipfile.ZipFile(path) as archive:
+            unsafe = next((info.filename for info in xml_parts if _declares_dtd(archive, info)), None)
+        if unsafe:
+            raise DocumentError(
+                str(path),
+                f"DOCX part {unsafe} declares a DOCTYPE, which Word never writes: refusing a possible "
+                "XML entity attack; re-save the document from Word",
+            )
     if expanded > min(20 * max_bytes, _ZIP_BOMB_CAP):
         raise DocumentError(
             str(path),
@@ -87,9 +110,7 @@ def load_docx(path: Path, *, max_bytes: int) -> ParsedDocument:
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises KeyError, ValueError, lxml errors...
-        raise DocumentError(
-            str(path), f"corrupt DOCX ({type(exc).__name__}): re-save it from Word as .docx"
-        ) from exc
+        raise DocumentError(str(path), f"corrupt DOCX ({type(exc).__name__}): re-save it from Word as .docx") from exc
 
     lines: list[str] = []
     headings: list[Heading] = []

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import FileNotDecryptedError, LimitReachedError, PdfReadError
 
 from ingest.loaders._common import normalise_text
 from ingest.metadata import looks_like_organisation
@@ -40,6 +40,25 @@ def _corrupt(path: Path, exc: BaseException) -> DocumentError:
         str(path),
         f"corrupt or truncated PDF (pypdf: {type(exc).__name__}: {detail}): {_CORRUPT_FIX}",
     )
+
+
+def _bomb(path: Path, page: int) -> DocumentError:
+    return DocumentError(
+        str(path),
+        f"page {page} is a decompression bomb (its content expands past pypdf's safety limit): "
+        "refusing the file; re-export it from the original",
+    )
+
+
+def _check_contents(page: pypdf.PageObject) -> None:
+    """Decode a text-less page's content stream, so that a decompression bomb is named as one.
+
+    pypdf stops inflating at its limit and returns no text; decoding here raises
+    LimitReachedError for that case instead of reporting "probably scanned".
+    """
+    contents = page.get_contents()
+    if contents is not None:
+        contents.get_data()
 
 
 def _open(path: Path) -> pypdf.PdfReader:
@@ -118,11 +137,16 @@ def load_pdf(path: Path, *, max_pages: int = 5000) -> ParsedDocument:
                 "raise the limit or split the file",
             )
         pages: list[str] = []
-        for page in reader.pages:
+        for number, page in enumerate(reader.pages, start=1):
             try:
-                pages.append(normalise_text(page.extract_text() or ""))
+                text = normalise_text(page.extract_text() or "")
+                if not text.strip():
+                    _check_contents(page)
+            except LimitReachedError as exc:
+                raise _bomb(path, number) from exc
             except Exception as exc:  # any failure inside a page means a damaged file
                 raise _corrupt(path, exc) from exc
+            pages.append(text)
         metadata = _info_metadata(reader)
     if not any(page.strip() for page in pages):
         raise DocumentError(
