@@ -23,6 +23,18 @@ class StoreLockedError(StoreError):
     """Another job holds the store's write lock."""
 
 
+class StoreUnreachableError(StoreError):
+    """The store's server (OpenSearch) cannot be reached: refused, timed out, TLS failed."""
+
+
+class StoreAuthError(StoreError):
+    """The store's server refused the credentials, or the user may not use the index."""
+
+
+class IndexMismatchError(StoreError):
+    """The index (or a dump) was built with another embedding model or dimension, or is not a Lessons index."""
+
+
 class DocumentNotFoundError(LessonsError):
     """No document with the requested id (or page) is indexed."""
 
@@ -45,6 +57,29 @@ class DocumentError(LessonsError):
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
+
+
+class RejectedChunksError(DocumentError):
+    """The store rejected some of a document's passages; that document is skipped, the job goes on.
+
+    ``rejections`` lists one sentence per rejected passage (its id and the store's reason).
+    """
+
+    def __init__(self, source: str, reason: str, rejections: list[str]) -> None:
+        super().__init__(source, reason)
+        self.rejections = rejections
+
+
+class AccessConfigError(LessonsError):
+    """The users file is missing or malformed (names the file, the user and the fix)."""
+
+
+class AuthenticationError(LessonsError):
+    """A sign-in failed: wrong name or password, or a proxy header without a known user."""
+
+
+class PermissionDeniedError(LessonsError):
+    """The signed-in user's role does not allow the action (e.g. a reader uploading)."""
 
 
 class SourceListError(LessonsError):

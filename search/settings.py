@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,9 @@ class Settings:
     """Every setting of Lessons. Build it with :func:`load_settings`, not directly."""
 
     data_dir: Path = _setting(Path("data"), "Folder holding the embedded store (created if missing).")
-    store: str = _setting("embedded", "Store backend: 'embedded' (no server).")
+    store: str = _setting(
+        "embedded", "Store backend: 'embedded' (no server) or 'opensearch' (a cluster; see the opensearch_* settings)."
+    )
     model: str = _setting(
         PACKAGED_MODEL,
         "Embedding model: 'all-MiniLM-L6-v2' (the packaged copy) or a path to a "
@@ -73,6 +76,50 @@ class Settings:
         25, "Documents written between checkpoints of the search indexes during an ingest job."
     )
     download_timeout_s: float = _setting(60.0, "Seconds to wait for one download of --sources.")
+    max_files_per_job: int = _setting(
+        10000, "Most files one ingestion job (or one upload) may hold; a larger job is refused before it starts."
+    )
+    users_file: str = _setting(
+        "",
+        "TOML file of users (role, clearance, scrypt password hash; manage with `lessons users add`). "
+        "Empty: Lessons runs open for one person on this machine, who sees everything.",
+    )
+    user: str = _setting("", "The user the CLI acts as when users_file is set (password from the variable password_env names).")
+    password_env: str = _setting(
+        "LESSONS_PASSWORD", "Name of the environment variable holding the CLI user's password (secrets only from the environment)."
+    )
+    trusted_user_header: str = _setting(
+        "",
+        "HTTP header in which a trusted single-sign-on reverse proxy names the signed-in user (e.g. X-Forwarded-User); "
+        "the app then skips its own sign-in. Only set it when the proxy strips this header from clients.",
+    )
+    audit_log: str = _setting("", "Append-only audit file (JSON lines: who, when, what, documents shown); off when empty.")
+    audit_questions: bool = _setting(
+        True, "Keep query and question text in the audit log (false for privacy: only who, when and what was shown)."
+    )
+    opensearch_url: str = _setting(
+        "https://localhost:9200", "OpenSearch node URL(s), comma-separated, used when store = 'opensearch'."
+    )
+    opensearch_user: str = _setting("admin", "OpenSearch user name (basic authentication; sent only with a password).")
+    opensearch_password_env: str = _setting(
+        "LESSONS_OPENSEARCH_PASSWORD",
+        "Name of the environment variable holding the OpenSearch password (secrets only from the environment).",
+    )
+    opensearch_index: str = _setting(
+        "lessons", "OpenSearch index of passages; documents and pages go to <index>-documents and <index>-pages."
+    )
+    opensearch_shards: int = _setting(1, "Primary shards of a new passage index (see docs/scale-out.md).")
+    opensearch_replicas: int = _setting(1, "Replica copies of each shard (0 on a single-node development cluster).")
+    opensearch_verify_certs: bool = _setting(
+        True, "Verify the cluster's TLS certificate (false only for a development cluster's self-signed one)."
+    )
+    opensearch_ca_certs: str = _setting("", "A CA bundle file to verify the cluster's certificate with (empty: the system's).")
+    opensearch_timeout_s: float = _setting(30.0, "Seconds to wait for one OpenSearch request.")
+    ui_uploads: bool = _setting(
+        True,
+        "Whether the app's Library page lets its users add documents (true/false); "
+        "turn it off where the app is shared with people who should only read.",
+    )
     config_file: Path | None = _setting(None, "The config file these settings were read from.")
     origins: Mapping[str, str] = field(default_factory=dict, metadata={"help": "Where each value came from."})
 
@@ -104,11 +151,25 @@ def env_name(setting: str) -> str:
     return "LESSONS_" + setting.upper()
 
 
+def _boolean(raw: Any) -> bool:
+    """A boolean from TOML (true/false) or an environment variable (true/false, yes/no, on/off, 1/0)."""
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError(text)
+
+
 def _convert(name: str, raw: Any, origin: str) -> Any:
     kind = {f.name: f.type for f in _user_fields()}[name]
     try:
-        if kind in ("int", int):
-            value: Any = int(raw)
+        if kind in ("bool", bool):
+            value: Any = _boolean(raw)
+        elif kind in ("int", int):
+            value = int(raw)
         elif kind in ("float", float):
             value = float(raw)
         elif kind in ("Path", Path):
@@ -123,14 +184,37 @@ def _convert(name: str, raw: Any, origin: str) -> Any:
     return value
 
 
+STORES = ("embedded", "opensearch")
+"""The store backends the setting ``store`` may name."""
+
+_INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+
+
+def _validate_opensearch(values: dict[str, Any], fail: Any) -> None:
+    urls = [url.strip() for url in values["opensearch_url"].split(",")]
+    if not all(url.startswith(("http://", "https://")) and len(url) > len("https://") for url in urls):
+        fail("opensearch_url", "is not a list of http(s) URLs: give e.g. https://localhost:9200 (comma-separated for several nodes)")
+    if not _INDEX_NAME.fullmatch(values["opensearch_index"]):
+        fail("opensearch_index", "is not a usable index name: use lower-case letters, digits, '-', '_' or '.', starting with a letter or digit")
+    if values["opensearch_shards"] < 1:
+        fail("opensearch_shards", "must be at least 1")
+    if values["opensearch_replicas"] < 0:
+        fail("opensearch_replicas", "must be 0 or more")
+    if values["opensearch_timeout_s"] <= 0:
+        fail("opensearch_timeout_s", "must be above 0")
+    if values["opensearch_ca_certs"] and not Path(values["opensearch_ca_certs"]).expanduser().is_file():
+        fail("opensearch_ca_certs", "is not a file: give the path of a PEM CA bundle, or leave it empty")
+
+
 def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
     def fail(name: str, fix: str) -> None:
         raise SettingsError(
             f"setting {name} = {values[name]!r} (from {origins.get(name, 'default')}) {fix}"
         )
 
-    if values["store"] not in ("embedded",):
-        fail("store", "is not a known store: use 'embedded'")
+    if values["store"] not in STORES:
+        fail("store", "is not a known store: use 'embedded' or 'opensearch'")
+    _validate_opensearch(values, fail)
     if values["answer_mode"] not in ("extractive", "generative"):
         fail("answer_mode", "is not an answer mode: use 'extractive' or 'generative'")
     if values["answer_mode"] == "generative" and not (values["llm_base_url"] and values["llm_model"]):
@@ -147,6 +231,10 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         fail("support_threshold", "must lie between 0 and 1")
     if values["max_file_mb"] <= 0:
         fail("max_file_mb", "must be above 0")
+    if values["max_files_per_job"] < 1:
+        fail("max_files_per_job", "must be at least 1")
+    if values["users_file"] and Path(values["users_file"]).expanduser().is_dir():
+        fail("users_file", "is a folder: give the path of a TOML users file")
     if values["chunk_target_words"] > values["chunk_max_words"]:
         fail("chunk_target_words", f"is above chunk_max_words ({values['chunk_max_words']}): lower it")
     if values["reranker"] and not Path(values["reranker"]).expanduser().is_dir():
