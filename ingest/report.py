@@ -14,6 +14,29 @@ class FailedSource:
 
 
 @dataclass
+class RegisterReport:
+    """What bringing the recommendations register up to date did (see ``ingest.recommendations.sync``)."""
+
+    documents_read: int = 0
+    documents_removed: int = 0
+    recommendations: int = 0
+    recurring: int = 0
+    status_links: int = 0
+    failed: list[FailedSource] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready values."""
+        return {
+            "documents_read": self.documents_read,
+            "documents_removed": self.documents_removed,
+            "recommendations": self.recommendations,
+            "recurring_groups": self.recurring,
+            "status_links": self.status_links,
+            "failed": [{"source": f.source, "reason": f.reason} for f in self.failed],
+        }
+
+
+@dataclass
 class IngestReport:
     """The outcome of one ingestion job; each list holds sources (paths or URLs)."""
 
@@ -25,6 +48,7 @@ class IngestReport:
     pages: int = 0
     chunks: int = 0
     seconds: float = 0.0
+    register: RegisterReport = field(default_factory=RegisterReport)
 
     @property
     def ok(self) -> bool:
@@ -38,6 +62,7 @@ class IngestReport:
         self.pages += other.pages
         self.chunks += other.chunks
         self.seconds += other.seconds
+        self.register = other.register  # the later sync describes the register as it now is
 
     def as_dict(self) -> dict[str, object]:
         """The report as the JSON of ``lessons ingest --json``."""
@@ -50,6 +75,7 @@ class IngestReport:
             "pages": self.pages,
             "chunks": self.chunks,
             "seconds": round(self.seconds, 3),
+            "register": self.register.as_dict(),
         }
 
     def summary(self) -> str:
@@ -57,5 +83,7 @@ class IngestReport:
         return (
             f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed, {len(self.failed)} failed "
-            f"({self.pages} pages, {self.chunks} passages, {self.seconds:.1f} s)"
+            f"({self.pages} pages, {self.chunks} passages, {self.seconds:.1f} s); "
+            f"recommendations register: {self.register.recommendations} recommendations, "
+            f"{self.register.recurring} recurring"
         )

@@ -16,10 +16,12 @@ from ingest.components import fingerprint, slug
 from ingest.discovery import discover
 from ingest.manifest import find_overrides
 from ingest.pipeline import build_indexing_pipeline
-from ingest.report import FailedSource, IngestReport
+from ingest.recommendations.sync import sync_register
+from ingest.report import FailedSource, IngestReport, RegisterReport
 from ingest.sources import download, read_sources
+from search.access import LOCAL_USER, User
 from search.embedding import Embedder
-from search.errors import DocumentError, LessonsError
+from search.errors import DocumentError, JobTooLargeError, LessonsError
 from search.settings import Settings
 from search.store.factory import open_store
 from search.store.protocol import ChunkStore
@@ -46,10 +48,12 @@ class IngestService:
     Parameters:
         settings: the Settings in force.
         embedder: a loaded Embedder to share (one is made when None).
+        user: who runs the jobs; only contributors and admins may (default: the local user).
     """
 
-    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None, user: User = LOCAL_USER) -> None:
         self.settings = settings
+        self.user = user
         self._embedder = embedder
 
     @property
@@ -78,10 +82,16 @@ class IngestService:
         Returns the IngestReport. One bad file never stops the job: it is listed in
         ``failed`` with its reason. Raises StoreLockedError when another job is writing.
         """
+        self.user.require_contributor()
         started = time.perf_counter()
         started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         report = IngestReport()
         files, missing = discover(paths)
+        if len(files) > self.settings.max_files_per_job:
+            raise JobTooLargeError(
+                f"the job holds {len(files):,} files, over the limit of {self.settings.max_files_per_job:,} "
+                "(setting max_files_per_job): ingest the folders in parts, or raise the limit"
+            )
         report.failed += [FailedSource(str(p), "no such file or folder: check the path") for p in missing]
         store = open_store(self.settings, writable=True)
         try:
@@ -99,18 +109,32 @@ class IngestService:
             if prune:
                 report.removed += self._prune(store, paths, {str(path.resolve()) for path, _ in files})
             store.flush()
+            report.register = sync_register(store, self.settings, lambda: self.embedder)
             report.seconds = time.perf_counter() - started
             finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-            store.records.record_report(started_at, finished_at, report.as_dict())  # type: ignore[attr-defined]
+            store.record_report(started_at, finished_at, report.as_dict())
         finally:
             store.close()
         return report
+
+    def refresh_register(self) -> RegisterReport:
+        """Bring the recommendations register up to date with the store without ingesting anything.
+
+        Builds it for a store made before the register existed. Raises StoreLockedError when
+        another job is writing.
+        """
+        store = open_store(self.settings, writable=True)
+        try:
+            return sync_register(store, self.settings, lambda: self.embedder)
+        finally:
+            store.close()
 
     def ingest_sources(self, sources_file: Path, *, progress: ProgressCallback | None = None) -> IngestReport:
         """Download the documents of a sources list and index them (source = their URL).
 
         A download that fails is listed in ``failed`` with its reason; the others go on.
         """
+        self.user.require_contributor()
         entries = read_sources(sources_file)
         folder = self.settings.data_dir / "downloads"
         files: list[Path] = []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from search.errors import AccessConfigError, AuthenticationError, PermissionDeniedError
 from search.models import ACCESS_LEVELS, SearchFilters
+from search.settings import Settings, environment_flag
 
 ROLES: tuple[str, ...] = ("reader", "contributor", "admin")
 """Roles, each allowed what the one before it may do and more."""
@@ -63,6 +64,11 @@ class User:
                 f"{self.name} is a {self.role} and may not add documents: ask an admin for the contributor role"
             )
 
+    def require_admin(self) -> None:
+        """Raise PermissionDeniedError unless the user is an admin (whole-index operations, users)."""
+        if not self.is_admin:
+            raise PermissionDeniedError(f"{self.name} is a {self.role}: only an admin may do this; ask one")
+
     def scope(self, filters: SearchFilters | None) -> SearchFilters:
         """``filters`` narrowed to what this user may read (the store applies it inside the query)."""
         filters = filters or SearchFilters()
@@ -70,6 +76,8 @@ class User:
         allowed = tuple(level for level in wanted if level in self.levels)
         if not allowed:  # asked only for levels above the clearance: nothing may match
             return SearchFilters(doc_ids=(NO_DOCUMENT,))
+        if set(allowed) == set(ACCESS_LEVELS):
+            allowed = ()  # every level: no restriction, so the store can skip the access filter
         return SearchFilters(
             doc_types=filters.doc_types,
             publishers=filters.publishers,
@@ -223,3 +231,60 @@ def _checked_user(path: Path, name: str, entry: object) -> User:
             f"users file {path}: user {name!r} has clearance {clearance!r}: use one of {', '.join(ACCESS_LEVELS)}"
         )
     return User(name=name, role=role, clearance=clearance)
+
+
+def users_configured(settings: Settings) -> bool:
+    """Whether sign-in is required (a users file is set)."""
+    return bool(settings.users_file)
+
+
+def user_directory(settings: Settings) -> UserDirectory:
+    """The users file named by the settings; AccessConfigError when it is missing or malformed."""
+    return UserDirectory.load(Path(settings.users_file).expanduser())
+
+
+def configured_user(settings: Settings) -> User:
+    """The user the command line acts as.
+
+    With no users file: the local user, who sees everything. Otherwise the user named by the
+    setting ``user``, signed in with the password in the environment variable ``password_env``
+    names; AuthenticationError says which is missing.
+    """
+    if not users_configured(settings):
+        return LOCAL_USER
+    directory = user_directory(settings)
+    if not settings.user:
+        raise AuthenticationError(
+            f"users are configured ({settings.users_file}): say who you are with LESSONS_USER=NAME "
+            f"and the password in {settings.password_env}"
+        )
+    password = environment_flag(settings.password_env)
+    if not password:
+        raise AuthenticationError(
+            f"no password for {settings.user}: put it in the environment variable {settings.password_env}"
+        )
+    return directory.authenticate(settings.user, password)
+
+
+def save_user(settings: Settings, user: User, password: str | None) -> UserDirectory:
+    """Add or change a user in the users file (creating it), as the configured CLI user.
+
+    Once the file holds users, only an admin may change it; the first user may be added by
+    whoever can write the file (make them an admin).
+    """
+    if not users_configured(settings):
+        raise AccessConfigError("no users file is set: set LESSONS_USERS_FILE (e.g. users.toml) first")
+    path = Path(settings.users_file).expanduser()
+    directory = UserDirectory.load(path) if path.exists() else UserDirectory(path, {})
+    if directory.names():
+        acting = configured_user(settings)
+        if not acting.is_admin:
+            raise PermissionDeniedError(f"{acting.name} is a {acting.role}: only an admin may add or change users")
+    elif user.role != "admin":
+        raise AccessConfigError(f"the first user of {path} must be an admin: add {user.name} with --role admin")
+    if user.name not in directory.names() and not password and not settings.trusted_user_header:
+        raise AccessConfigError(
+            f"a new user needs a password: give one for {user.name} (or set trusted_user_header for proxy sign-in only)"
+        )
+    directory.save_user(user, password)
+    return directory

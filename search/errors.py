@@ -82,9 +82,21 @@ class PermissionDeniedError(LessonsError):
     """The signed-in user's role does not allow the action (e.g. a reader uploading)."""
 
 
+class JobTooLargeError(LessonsError):
+    """An ingestion job or upload holds more files than the setting max_files_per_job allows."""
+
+
 class SourceListError(LessonsError):
     """A sources list (sources.toml) is malformed or names an unusable entry."""
 
 
 class BenchmarkDataError(LessonsError):
     """An evaluation set (BEIR folder or questions file) is missing or malformed."""
+
+
+class RegisterError(LessonsError):
+    """The recommendations register cannot be read or built (missing, or its taxonomy is malformed)."""
+
+
+class RecommendationNotFoundError(RegisterError):
+    """No recommendation with the requested id is in the register."""

@@ -76,6 +76,11 @@ class Settings:
         25, "Documents written between checkpoints of the search indexes during an ingest job."
     )
     download_timeout_s: float = _setting(60.0, "Seconds to wait for one download of --sources.")
+    recurrence_threshold: float = _setting(
+        0.62,
+        "Least similarity in meaning (cosine, 0-1) for recommendations in two documents to count as the "
+        "same recommendation made again (they must also be each other's closest match and share a theme).",
+    )
     max_files_per_job: int = _setting(
         10000, "Most files one ingestion job (or one upload) may hold; a larger job is refused before it starts."
     )
@@ -229,6 +234,8 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
             fail(name, "must be at least 1")
     if not 0 <= values["support_threshold"] <= 1:
         fail("support_threshold", "must lie between 0 and 1")
+    if not 0 <= values["recurrence_threshold"] <= 1:
+        fail("recurrence_threshold", "must lie between 0 and 1")
     if values["max_file_mb"] <= 0:
         fail("max_file_mb", "must be above 0")
     if values["max_files_per_job"] < 1:

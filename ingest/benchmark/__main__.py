@@ -18,6 +18,7 @@ from ingest.benchmark.figures import Figure, milliseconds, render_table, timed_c
 from ingest.benchmark.ingestion import measure_ingestion
 from ingest.benchmark.latency import measure_latency
 from ingest.benchmark.quality import measure_quality
+from ingest.benchmark.robustness import hostile_figures, kill_figures, load_figures
 from ingest.benchmark.synthetic import SyntheticCorpus
 from search.embedding import Embedder
 from search.errors import LessonsError
@@ -45,6 +46,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-answers", action="store_true", help="Skip the answer-latency part.")
     parser.add_argument("--answer-chunks", type=int, default=100_000,
                         help="Synthetic chunks for answer latency (0 skips that store; --quick keeps it).")
+    parser.add_argument("--skip-robustness", action="store_true", help="Skip the kill, hostile-file and load runs.")
+    parser.add_argument("--kills", type=int, default=20, help="Ingest jobs killed with SIGKILL (robustness).")
+    parser.add_argument("--load-clients", type=int, default=8, help="Concurrent clients of the load run.")
+    parser.add_argument("--load-seconds", type=float, default=30.0, help="Length of the load run.")
     parser.add_argument("--corpus", type=Path, default=SHARED / "corpus-real", help="Folder of real PDFs.")
     parser.add_argument("--beir-root", type=Path, default=SHARED / "benchmarks",
                         help="Folder holding the BEIR sets scifact/ and arguana/.")
@@ -107,6 +112,13 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
     if not options.skip_answers:
         answers = answer_figures(sample_questions(), synthetic, options.out, settings, embedder,
                                  synthetic_chunks=options.answer_chunks, log=log)
+    robustness: list[Figure] = []
+    if not options.skip_robustness:
+        log("robustness: hostile files, concurrent load, kill -9")
+        robustness += hostile_figures(settings, embedder, log=log)
+        robustness += load_figures(settings, embedder, clients=options.load_clients,
+                                   seconds=5 if options.quick else options.load_seconds, log=log)
+        robustness += kill_figures(3 if options.quick else options.kills, log=log)
     result: dict[str, object] = {
         "machine": machine,
         "options": {"quick": options.quick, "sizes": sizes, "skip_beir": options.skip_beir,
@@ -117,10 +129,11 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
         "runtime_seconds": round(time.perf_counter() - started, 1),
         "figures": {figure.name: figure.as_dict() for figure in figures},
         "answers": {figure.name: figure.as_dict() for figure in answers},
+        "robustness": {figure.name: figure.as_dict() for figure in robustness},
     }
     (options.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    print(render_table(figures + answers))
-    print(f"\n{len(figures) + len(answers)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
+    print(render_table(figures + answers + robustness))
+    print(f"\n{len(figures) + len(answers) + len(robustness)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
     return result
 
 

@@ -75,7 +75,7 @@ def answer_question(
     """Compose a cited answer (see SearchService.ask)."""
     text, notices = check_question(question)
     settings = service.settings
-    documents = service.store.documents_by_id()
+    documents = service.visible_documents()
     editions = edition_view(documents, as_at)
     scoped = _allowed(filters or SearchFilters(), documents, editions)
     hits = service.search(text, top_k=settings.answer_passages * 2, filters=scoped).hits

@@ -240,6 +240,10 @@ class EmbeddedStore:
             last_indexed=self.records.last_report_time(),
         )
 
+    def record_report(self, started: str, finished: str, report: dict[str, object]) -> None:
+        """Keep an ingestion job's report in the record database."""
+        self.records.record_report(started, finished, report)
+
     def integrity_problems(self) -> list[str]:
         """Disagreements between the records and the indexes (empty when consistent)."""
         problems = self.records.integrity_problems()

@@ -22,7 +22,13 @@ def open_store(settings: Settings, *, writable: bool, dimension: int | None = No
             dimension=dimension or _known_dimension(settings),
             writable=writable,
         )
-    raise SettingsError(f"setting store = {settings.store!r} is not a known backend: use 'embedded'")
+    if settings.store == "opensearch":
+        from search.store.opensearch import OpenSearchStore
+
+        return OpenSearchStore(
+            settings, model=settings.model, dimension=dimension or _known_dimension(settings), writable=writable
+        )
+    raise SettingsError(f"setting store = {settings.store!r} is not a known backend: use 'embedded' or 'opensearch'")
 
 
 def _known_dimension(settings: Settings) -> int:

@@ -64,6 +64,9 @@ class ChunkStore(Protocol):
     def stats(self) -> StoreStats:
         """Counts and sizes."""
 
+    def record_report(self, started: str, finished: str, report: dict[str, object]) -> None:
+        """Keep an ingestion job's report (times in ISO form, the report as JSON-ready values)."""
+
     def integrity_problems(self) -> list[str]:
         """Disagreements inside the store (empty when consistent)."""
 

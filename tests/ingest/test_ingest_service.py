@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.service import IngestService
-from search.errors import StoreLockedError
+from search.errors import JobTooLargeError, StoreLockedError
 from search.models import SearchFilters
 from search.service import SearchService
 from search.store.embedded import EmbeddedStore
@@ -151,6 +151,13 @@ def test_a_second_writer_is_refused_with_a_clear_message(tmp_path, embedder):
             IngestService(settings, embedder=embedder).ingest([SAMPLE_CORPUS / "mscp-mash-reaudit-2022.pdf"])
     finally:
         holder.close()
+
+
+def test_a_job_over_the_file_limit_is_refused_before_it_writes(sample_copy, tmp_path, embedder):
+    settings = settings_for(tmp_path / "store", max_files_per_job=2)
+    with pytest.raises(JobTooLargeError, match="holds 3 files, over the limit of 2 .setting max_files_per_job."):
+        IngestService(settings, embedder=embedder).ingest([sample_copy])
+    assert not (settings.data_dir / "lessons.sqlite3").exists()
 
 
 def test_missing_path_is_reported(tmp_path, embedder):

@@ -1,4 +1,8 @@
-"""Plumbing of the embedded store with synthetic vectors: writes, filters, deletes, crash recovery, locks."""
+"""Plumbing of the embedded store with synthetic vectors: writes, filters, deletes, crash recovery, locks.
+
+The behaviour every backend shares is in test_conformance.py; this file keeps what is particular to
+the embedded store (its indexes, its lock, its recovery after a crash).
+"""
 
 from __future__ import annotations
 
@@ -19,13 +23,32 @@ def _vector(seed: int) -> np.ndarray:
 
 
 def _document(doc_id: str, doc_type: str = "review", published: str = "2020-01-01", access: str = "public"):
-    return DocumentRecord(doc_id=doc_id, title=f"Title {doc_id}", doc_type=doc_type, source=f"/docs/{doc_id}.pdf",
-                          content_hash=f"hash-{doc_id}", published=published, access=access, pages=2)
+    return DocumentRecord(
+        doc_id=doc_id,
+        title=f"Title {doc_id}",
+        doc_type=doc_type,
+        source=f"/docs/{doc_id}.pdf",
+        content_hash=f"hash-{doc_id}",
+        published=published,
+        access=access,
+        pages=2,
+    )
 
 
 def _chunks(doc_id: str, texts: list[str], seed: int) -> list[ChunkRecord]:
-    return [ChunkRecord(doc_id=doc_id, ordinal=i, text=t, page=i + 1, page_end=i + 1, char_start=0,
-                        char_end=len(t), embedding=_vector(seed + i)) for i, t in enumerate(texts)]
+    return [
+        ChunkRecord(
+            doc_id=doc_id,
+            ordinal=i,
+            text=t,
+            page=i + 1,
+            page_end=i + 1,
+            char_start=0,
+            char_end=len(t),
+            embedding=_vector(seed + i),
+        )
+        for i, t in enumerate(texts)
+    ]
 
 
 def _open(tmp_path, writable=True):
@@ -35,8 +58,12 @@ def _open(tmp_path, writable=True):
 @pytest.fixture()
 def store(tmp_path):
     store = _open(tmp_path)
-    store.upsert_document(_document("a"), _chunks("a", ["MASH referrals recorded late", "training for staff"], 1), ["p1", "p2"])
-    store.upsert_document(_document("b", "guidance", "2024-09-02"), _chunks("b", ["schools must record concerns"], 10), ["p1"])
+    store.upsert_document(
+        _document("a"), _chunks("a", ["MASH referrals recorded late", "training for staff"], 1), ["p1", "p2"]
+    )
+    store.upsert_document(
+        _document("b", "guidance", "2024-09-02"), _chunks("b", ["schools must record concerns"], 10), ["p1"]
+    )
     store.upsert_document(_document("c", access="restricted"), _chunks("c", ["restricted MASH audit"], 20), ["p1"])
     store.flush()
     yield store
