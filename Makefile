@@ -26,8 +26,9 @@ ingest-sample: install
 	$(BIN)/lessons --data-dir $(DATA) ingest corpus/documents
 
 demo: ingest-sample
-	@echo "Sample corpus indexed in $(DATA)/. Try: $(BIN)/lessons --data-dir $(DATA) search 'pupil sexually assaulted by another pupil'"
-	$(BIN)/python -m ui.demo --data-dir $(DATA)
+	@echo "Sample corpus indexed in $(DATA)/. Lessons opens at http://localhost:$(PORT) (Ctrl+C stops it)."
+	LESSONS_DATA_DIR=$(DATA) $(BIN)/python -m streamlit run ui/app.py --server.port $(PORT) \
+		--server.address localhost --server.headless true
 
 test: install
 	$(BIN)/python -m pytest -q

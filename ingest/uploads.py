@@ -18,8 +18,9 @@ from ingest.loaders import SUPPORTED_EXTENSIONS
 from ingest.manifest import OVERRIDE_KEYS, _check_values
 from ingest.report import FailedSource, IngestReport
 from ingest.service import IngestService, ProgressCallback
+from search.access import LOCAL_USER, User
 from search.embedding import Embedder
-from search.errors import DocumentError, LessonsError
+from search.errors import DocumentError, JobTooLargeError, LessonsError, PermissionDeniedError
 from search.settings import Settings
 
 UPLOAD_FOLDER = "uploads"
@@ -112,6 +113,7 @@ def ingest_uploads(
     metadata: Mapping[str, str] | None = None,
     embedder: Embedder | None = None,
     progress: ProgressCallback | None = None,
+    user: User = LOCAL_USER,
 ) -> IngestReport:
     """Save uploaded files and index them in one job.
 
@@ -122,13 +124,25 @@ def ingest_uploads(
             ``publisher``, ``published``); empty values are ignored.
         embedder: a loaded model to share (e.g. the app's), else one is loaded.
         progress: called after each file is indexed.
+        user: who uploads; only contributors and admins may, at an access level they can read.
 
     Returns the IngestReport; a file refused here (bad name, empty, too large) is listed in
     ``failed`` with its reason and the others are still indexed. Raises UploadError for metadata
     that a manifest would refuse (unknown key, unknown type, a date that is not YYYY-MM-DD; a title
     for more than one file) and StoreLockedError when another job is writing.
     """
+    user.require_contributor()
+    if len(files) > settings.max_files_per_job:
+        raise JobTooLargeError(
+            f"{len(files)} files were uploaded at once, over the limit of {settings.max_files_per_job} "
+            "(setting max_files_per_job): upload them in parts"
+        )
     overrides = _checked_metadata(metadata, single=len(files) == 1)
+    access = overrides.get("access", settings.default_access)
+    if not user.can_read(access):
+        raise PermissionDeniedError(
+            f"{user.name} may read up to {user.clearance} and so may not add {access} documents: choose a lower level"
+        )
     saved: list[Path] = []
     refused: list[FailedSource] = []
     for name, content in files:
@@ -142,7 +156,9 @@ def ingest_uploads(
     report = IngestReport()
     if saved:
         per_file = {path.resolve(): dict(overrides) for path in saved} if overrides else None
-        report = IngestService(settings, embedder=embedder).ingest(saved, progress=progress, metadata=per_file)
+        report = IngestService(settings, embedder=embedder, user=user).ingest(
+            saved, progress=progress, metadata=per_file
+        )
     report.failed = refused + report.failed
     return report
 

@@ -241,8 +241,15 @@ class SearchService:
         return PageView(document=record, page=page, text=text, highlight=highlight)
 
     def stats(self) -> StoreStats:
-        """Counts and sizes of the store."""
-        return self.store.stats()
+        """Counts and sizes of the store (counts of the documents the user may read)."""
+        stats = self.store.stats()
+        if all(self.user.can_read(level) for level in ACCESS_LEVELS):
+            return stats
+        visible = self.documents()
+        by_type: dict[str, int] = {}
+        for document in visible:
+            by_type[document.doc_type] = by_type.get(document.doc_type, 0) + 1
+        return replace(stats, documents=len(visible), chunks=sum(d.chunks for d in visible), by_type=by_type)
 
     def check(self) -> list[str]:
         """Integrity problems of the store (empty when consistent)."""

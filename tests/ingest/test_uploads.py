@@ -131,3 +131,42 @@ def test_a_title_is_only_taken_for_a_single_file(tmp_path):
     settings = settings_for(tmp_path / "store")
     with pytest.raises(UploadError, match="unknown key 'title'"):
         ingest_uploads(settings, [("a.txt", b"text"), ("b.txt", b"text")], metadata={"title": "Both"})
+
+
+def test_only_contributors_upload_and_only_at_levels_they_read(tmp_path, embedder) -> None:
+    from search.access import User
+    from search.errors import JobTooLargeError, PermissionDeniedError
+
+    settings = settings_for(tmp_path / "store", max_files_per_job=2)
+    note = ("note.md", b"# Note\n\nStaff must record every referral.\n")
+    with pytest.raises(PermissionDeniedError, match="may not add documents"):
+        ingest_uploads(settings, [note], embedder=embedder, user=User("r", "reader", "restricted"))
+    with pytest.raises(PermissionDeniedError, match="may read up to public and so may not add internal documents"):
+        ingest_uploads(
+            settings,
+            [note],
+            metadata={"access": "internal"},
+            embedder=embedder,
+            user=User("c", "contributor", "public"),
+        )
+    with pytest.raises(JobTooLargeError, match="3 files were uploaded at once, over the limit of 2"):
+        ingest_uploads(settings, [note] * 3, embedder=embedder, user=User("c", "contributor", "public"))
+    assert not (settings.data_dir / "uploads").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("false", False), ("0", False), ("off", False), ("Yes", True), ("1", True)]
+)
+def test_the_ui_uploads_setting_reads_true_and_false(raw, expected):
+    from search.settings import load_settings
+
+    assert load_settings(environ={"LESSONS_UI_UPLOADS": raw}).ui_uploads is expected
+    assert load_settings(environ={}).ui_uploads is True
+
+
+def test_a_ui_uploads_value_that_is_not_true_or_false_is_refused_naming_it():
+    from search.errors import SettingsError
+    from search.settings import load_settings
+
+    with pytest.raises(SettingsError, match="setting ui_uploads = 'maybe' \\(from LESSONS_UI_UPLOADS\\)"):
+        load_settings(environ={"LESSONS_UI_UPLOADS": "maybe"})

@@ -19,11 +19,24 @@ def _run(settings, users_file: Path, *args: str, user: str = "", password: str =
 
 def test_users_are_added_and_the_cli_acts_as_one(sample_settings, tmp_path: Path) -> None:
     users = tmp_path / "users.toml"
-    first = _run(sample_settings, users, "users", "add", "ada", "--role", "reader", "--password-env", "NEWPW",
-                 NEWPW="pw-ada-1")
+    first = _run(
+        sample_settings, users, "users", "add", "ada", "--role", "reader", "--password-env", "NEWPW", NEWPW="pw-ada-1"
+    )
     assert first.exit_code == 2 and "the first user of" in first.output and "must be an admin" in first.output
-    admin = _run(sample_settings, users, "users", "add", "root", "--role", "admin", "--clearance", "restricted",
-                 "--password-env", "NEWPW", NEWPW="pw-root-1")
+    admin = _run(
+        sample_settings,
+        users,
+        "users",
+        "add",
+        "root",
+        "--role",
+        "admin",
+        "--clearance",
+        "restricted",
+        "--password-env",
+        "NEWPW",
+        NEWPW="pw-root-1",
+    )
     assert admin.exit_code == 0, admin.output
     as_admin = {"user": "root", "password": "pw-root-1"}
     added = _run(sample_settings, users, "users", "add", "ada", "--password-env", "NEWPW", NEWPW="pw-ada-1", **as_admin)
@@ -40,8 +53,20 @@ def test_users_are_added_and_the_cli_acts_as_one(sample_settings, tmp_path: Path
     assert hidden.exit_code == 2 and f"no document with id {INTERNAL_DOC!r}" in hidden.output
 
     # Readers may not change users, ingest or export.
-    refused = _run(sample_settings, users, "users", "add", "eve", "--role", "admin", "--password-env", "NEWPW",
-                   NEWPW="x", user="ada", password="pw-ada-1")
+    refused = _run(
+        sample_settings,
+        users,
+        "users",
+        "add",
+        "eve",
+        "--role",
+        "admin",
+        "--password-env",
+        "NEWPW",
+        NEWPW="x",
+        user="ada",
+        password="pw-ada-1",
+    )
     assert refused.exit_code == 2 and "only an admin may add or change users" in refused.output
     ingest = _run(sample_settings, users, "ingest", str(tmp_path), user="ada", password="pw-ada-1")
     assert ingest.exit_code == 2 and "may not add documents: ask an admin for the contributor role" in ingest.output
