@@ -147,7 +147,7 @@ def test_reads_are_audited_with_who_and_what(shared_service: SearchService, leak
 def test_status_reported_in_a_hidden_document_stays_hidden(
     shared_service: SearchService, leak_corpus: LeakCorpus
 ) -> None:
-    reviewed = f"leak-public-review-0:R1"
+    reviewed = "leak-public-review-0:R1"
     admin_history = shared_service.recommendation(reviewed).status_history
     assert any(event.doc_id == "progress-minutes" for event in admin_history)  # the link exists
     reader_view = shared_service.for_user(READERS[0]).recommendation(reviewed)
