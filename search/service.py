@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -125,6 +126,7 @@ class SearchService:
         offset: int = 0,
         filters: SearchFilters | None = None,
         mode: str = "hybrid",
+        themes: tuple[str, ...] = (),
     ) -> SearchResult:
         """Find the passages that answer ``query``.
 
@@ -133,6 +135,7 @@ class SearchService:
             top_k: hits to return (default: setting top_k); ``offset`` skips that many first.
             filters: restrict by type, publisher, area, dates, access.
             mode: 'hybrid' (default), 'keyword' or 'semantic'.
+            themes: only passages that use the keyword cues of one of these themes (of the taxonomy).
 
         Returns a SearchResult with hits (best first) and facet counts over the candidates.
         Raises QueryError for an empty query or an unknown mode.
@@ -141,12 +144,19 @@ class SearchService:
         if not text:
             raise QueryError("the query is empty: type some words to search for")
         top_k = top_k or self.settings.top_k
+        wanted = _checked_themes(themes)
         candidates = self.retrieve(text, depth=max(self.settings.candidates, offset + top_k), filters=filters, mode=mode)
+        taxonomy = load_taxonomy()
+        passage_themes = {doc.id: taxonomy.cued(doc.content or "") for doc in candidates}
+        if wanted:
+            candidates = [doc for doc in candidates if wanted & set(passage_themes[doc.id])]
         text = text[:MAX_QUERY_CHARS]
         documents = self.visible_documents()
         hits = [self._hit(doc, text, documents) for doc in candidates[offset : offset + top_k]]
         self.audit.record(self.user, "search", text=text, doc_ids=[hit.doc_id for hit in hits])
-        return SearchResult(query=text, hits=hits, facets=_facets(candidates, documents))
+        facets = _facets(candidates, documents)
+        facets["theme"] = _theme_counts(passage_themes[doc.id] for doc in candidates)
+        return SearchResult(query=text, hits=hits, facets=facets)
 
     def retrieve(
         self, query: str, *, depth: int, filters: SearchFilters | None = None, mode: str = "hybrid"
@@ -439,6 +449,26 @@ def facet_filters(selected: dict[str, list[str]], base: SearchFilters | None = N
         date_from=dt.date(years[0], 1, 1) if years else base.date_from,
         date_to=dt.date(years[-1], 12, 31) if years else base.date_to,
     )
+
+
+def _checked_themes(themes: tuple[str, ...]) -> set[str]:
+    taxonomy = load_taxonomy()
+    wanted = set()
+    for name in themes:
+        theme = taxonomy.canonical(name)
+        if theme is None:
+            raise QueryError(f"unknown theme {name!r}: use one of {', '.join(taxonomy.names)}")
+        wanted.add(theme)
+    return wanted
+
+
+def _theme_counts(themes_of_passages: Iterable[list[str]]) -> dict[str, int]:
+    """Passages per theme (a passage counts once for each theme whose cues it uses)."""
+    counts: dict[str, int] = {}
+    for themes in themes_of_passages:
+        for theme in themes:
+            counts[theme] = counts.get(theme, 0) + 1
+    return counts
 
 
 def parse_date(value: str, what: str) -> dt.date:

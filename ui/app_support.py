@@ -137,10 +137,16 @@ def current_user(settings: Settings) -> User | None:
     return user if isinstance(user, User) else None
 
 
-def signed_in_user_or_stop() -> User:
-    """The signed-in user; without one, draw the sign-in form and end this run."""
-    with shown_errors("signing in"):
+def signed_in_user_or_stop() -> User | None:
+    """The signed-in user; without one, draw the sign-in form and end this run.
+
+    None when the settings themselves are unusable: the page then explains that in words.
+    """
+    try:
         settings = app_settings()
+    except LessonsError:
+        return None
+    with shown_errors("signing in"):
         user = current_user(settings)
         if user is not None:
             _identity(user, settings)

@@ -66,6 +66,11 @@ class Taxonomy:
         """Names of the themes that name an area of practice rather than a kind of change."""
         return frozenset(theme.name for theme in self.themes if theme.topic)
 
+    def cued(self, text: str) -> list[str]:
+        """The themes whose keyword cues ``text`` uses, in file order (how search passages get themes)."""
+        folded = searchable(text)
+        return [theme.name for theme in self.themes if theme.pattern.search(folded)]
+
     def canonical(self, name: str) -> str | None:
         """The theme called ``name`` (any case, surrounding space ignored), or None."""
         wanted = " ".join(name.split()).lower()

@@ -100,3 +100,20 @@ def test_a_facet_narrows_the_search(sample_settings):
     narrowed = service.search("MASH recording of decisions", top_k=10, filters=facet_filters({"doc_type": ["minutes"]}))
     assert narrowed.hits and {hit.doc_type for hit in narrowed.hits} == {"minutes"}
     assert set(narrowed.facets["doc_type"]) == {"minutes"}
+
+
+def test_the_theme_facet_counts_and_narrows_by_keyword_cues(sample_settings):
+    from search.errors import QueryError
+    from search.recommendations.themes import load_taxonomy
+
+    service = SearchService(sample_settings)
+    everything = service.search("children missing from school", top_k=10)
+    themes = everything.facets["theme"]
+    assert themes.get("children missing from home, care and education", 0) >= 3
+    narrowed = service.search("children missing from school", top_k=10, themes=("training and workforce",))
+    assert narrowed.hits and set(narrowed.facets["theme"]) >= {"training and workforce"}
+    assert narrowed.facets["theme"]["training and workforce"] == sum(narrowed.facets["doc_type"].values())
+    taxonomy = load_taxonomy()
+    assert all("training and workforce" in taxonomy.cued(hit.text) for hit in narrowed.hits)
+    with pytest.raises(QueryError, match="unknown theme 'astrology': use one of information sharing"):
+        service.search("missing", themes=("astrology",))

@@ -17,7 +17,7 @@ from ui.app_support import (
 )
 
 PAGE_SIZE = 10
-FACETS = {"doc_type": "Document type", "publisher": "Publisher", "area": "Area", "year": "Year"}
+FACETS = {"doc_type": "Document type", "theme": "Theme", "publisher": "Publisher", "area": "Area", "year": "Year"}
 FACET_VALUES = 8
 """Values shown per facet (the commonest among the matches, and any already chosen)."""
 MODES = {"hybrid": "Words and meaning", "keyword": "Exact words", "semantic": "Meaning only"}
@@ -150,6 +150,7 @@ if query.strip():
             offset=page_number * PAGE_SIZE,
             filters=facet_filters(selected),
             mode=st.session_state.get("search-mode", "hybrid"),
+            themes=tuple(selected.get("theme", [])),
         )
     if result is not None:
         with st.sidebar:

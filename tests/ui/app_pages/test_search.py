@@ -38,6 +38,7 @@ def test_a_facet_narrows_the_results_and_shows_counts(open_app, app_settings):
     labels = {box.key: box.label for box in app.sidebar.checkbox}
     assert labels["facet-doc_type-minutes"].startswith("Minutes (")
     assert labels["facet-year-2016"].startswith("2016 (")
+    assert labels["facet-theme-recording and case records"].startswith("recording and case records (")
     app.sidebar.checkbox(key="facet-doc_type-minutes").check().run()
     assert problems(app) == []
     captions = _hit_captions(app)
