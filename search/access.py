@@ -48,6 +48,11 @@ class User:
         return ACCESS_LEVELS[: ACCESS_LEVELS.index(self.clearance) + 1]
 
     @property
+    def reads_everything(self) -> bool:
+        """Whether the clearance covers every access level (no filter needed)."""
+        return self.clearance == ACCESS_LEVELS[-1]
+
+    @property
     def may_contribute(self) -> bool:
         """Whether the user may upload and ingest documents."""
         return self.role in ("contributor", "admin")

@@ -111,6 +111,20 @@ class ChunkRecord:
         """Stable id of the chunk: the document id and the chunk's ordinal."""
         return f"{self.doc_id}#{self.ordinal}"
 
+    def position(self) -> dict[str, object]:
+        """Where the chunk sits (document, ordinal, pages, section, paragraph, offsets): the metadata
+        every backend and the dump format carry beside its text."""
+        return {
+            "doc_id": self.doc_id,
+            "ordinal": self.ordinal,
+            "page": self.page,
+            "page_end": self.page_end,
+            "section": self.section,
+            "paragraph": self.paragraph,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+        }
+
 
 @dataclass(frozen=True)
 class SearchFilters:
@@ -152,15 +166,17 @@ class SearchFilters:
             return False
         if self.doc_ids and document.doc_id not in self.doc_ids:
             return False
-        if self.date_from or self.date_to:
-            if not document.published:
-                return False
-            published = dt.date.fromisoformat(document.published)
-            if self.date_from and published < self.date_from:
-                return False
-            if self.date_to and published > self.date_to:
-                return False
+        return within_dates(document.published, self.date_from, self.date_to)
+
+
+def within_dates(published: str | None, date_from: dt.date | None, date_to: dt.date | None) -> bool:
+    """Whether an ISO date lies in the inclusive range (always, with no range; never when undated)."""
+    if not (date_from or date_to):
         return True
+    if not published:
+        return False
+    day = dt.date.fromisoformat(published)
+    return not ((date_from and day < date_from) or (date_to and day > date_to))
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,7 @@ def chunk_document(chunk: ChunkRecord, score: float) -> Document:
         id=chunk.chunk_id,
         content=chunk.text,
         score=score,
-        meta={
-            "doc_id": chunk.doc_id,
-            "ordinal": chunk.ordinal,
-            "page": chunk.page,
-            "page_end": chunk.page_end,
-            "section": chunk.section,
-            "paragraph": chunk.paragraph,
-            "char_start": chunk.char_start,
-            "char_end": chunk.char_end,
-        },
+        meta=chunk.position(),
     )
 
 
@@ -41,7 +32,9 @@ class KeywordRetriever:
         self.top_k = top_k
 
     @component.output_types(documents=list[Document])
-    def run(self, query: str, filters: SearchFilters | None = None, top_k: int | None = None) -> dict[str, list[Document]]:
+    def run(
+        self, query: str, filters: SearchFilters | None = None, top_k: int | None = None
+    ) -> dict[str, list[Document]]:
         """Returns ``documents``: the best passages for ``query``, BM25 score in ``score``."""
         found = self.store.keyword_search(query, top_k or self.top_k, filters or SearchFilters())
         return {"documents": [chunk_document(chunk, score) for chunk, score in found]}

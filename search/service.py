@@ -16,7 +16,7 @@ from search.audit import AuditLog
 from search.embedding import Embedder, passage_for_embedding
 from search.errors import DocumentNotFoundError, QueryError
 from search.library import LibraryOverview, library_overview
-from search.models import ACCESS_LEVELS, DocumentRecord, SearchFilters, SearchHit, SearchResult, StoreStats
+from search.models import DocumentRecord, SearchFilters, SearchHit, SearchResult, StoreStats
 from search.page_images import (
     OriginalSource,
     PageImage,
@@ -253,7 +253,7 @@ class SearchService:
     def stats(self) -> StoreStats:
         """Counts and sizes of the store (counts of the documents the user may read)."""
         stats = self.store.stats()
-        if all(self.user.can_read(level) for level in ACCESS_LEVELS):
+        if self.user.reads_everything:
             return stats
         visible = self.documents()
         by_type: dict[str, int] = {}
@@ -332,8 +332,7 @@ class SearchService:
     # lives in search/recommendations, these methods only open it and delegate)
     def _register_view(self) -> RegisterView:
         """The register as this user may see it (records, evidence and chains of visible documents only)."""
-        everything = all(self.user.can_read(level) for level in ACCESS_LEVELS)
-        visible = None if everything else frozenset(self.visible_documents())
+        visible = None if self.user.reads_everything else frozenset(self.visible_documents())
         return self._register_views.view(visible)
 
     def recommendations(

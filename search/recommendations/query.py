@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from search.errors import QueryError, RecommendationNotFoundError
+from search.models import within_dates
 from search.recommendations.followup import current_status
 from search.recommendations.models import (
     MADE_BY,
@@ -64,15 +65,7 @@ class RecommendationFilters:
             return False
         if self.recurring is not None and record.recurring != self.recurring:
             return False
-        if self.date_from or self.date_to:
-            if not record.date:
-                return False
-            published = dt.date.fromisoformat(record.date)
-            if self.date_from and published < self.date_from:
-                return False
-            if self.date_to and published > self.date_to:
-                return False
-        return True
+        return within_dates(record.date, self.date_from, self.date_to)
 
 
 def checked_filters(

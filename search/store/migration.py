@@ -107,17 +107,7 @@ def pages_of(store: ChunkStore, doc_id: str) -> list[str]:
 
 
 def _chunk_fields(chunk: ChunkRecord) -> dict[str, Any]:
-    return {
-        "doc_id": chunk.doc_id,
-        "ordinal": chunk.ordinal,
-        "text": chunk.text,
-        "page": chunk.page,
-        "page_end": chunk.page_end,
-        "section": chunk.section,
-        "paragraph": chunk.paragraph,
-        "char_start": chunk.char_start,
-        "char_end": chunk.char_end,
-    }
+    return {**chunk.position(), "text": chunk.text}
 
 
 def _encode_vector(vector: list[float]) -> str:

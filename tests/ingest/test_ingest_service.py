@@ -11,22 +11,13 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
+from ingest.benchmark.robustness import index_snapshot
 from ingest.service import IngestService
 from search.errors import JobTooLargeError, StoreLockedError
 from search.models import SearchFilters
 from search.service import SearchService
 from search.store.embedded import EmbeddedStore
 from tests.conftest import SAMPLE_CORPUS, settings_for
-
-
-def _index_snapshot(settings) -> set[tuple]:
-    """Everything a search can see: each passage's document, position and text."""
-    store = SearchService(settings).store
-    rows = set()
-    for document in store.list_documents():
-        for chunk in store.chunks_of(document.doc_id):
-            rows.add((document.doc_id, document.content_hash, chunk.ordinal, chunk.page, chunk.text))
-    return rows
 
 
 def test_sample_corpus_is_indexed_with_its_manifest_metadata(sample_settings):
@@ -46,11 +37,11 @@ def test_reingesting_unchanged_files_changes_nothing(sample_copy, tmp_path, embe
     service = IngestService(settings, embedder=embedder)
     first = service.ingest([sample_copy])
     assert len(first.added) == 3 and first.ok
-    before = _index_snapshot(settings)
+    before = index_snapshot(settings)
 
     second = service.ingest([sample_copy])
     assert second.added == [] and second.updated == [] and len(second.unchanged) == 3
-    assert _index_snapshot(settings) == before
+    assert index_snapshot(settings) == before
 
 
 def test_changed_file_is_replaced_and_deleted_file_pruned(sample_copy, tmp_path, embedder):
@@ -127,7 +118,7 @@ def test_each_bad_file_is_reported_and_the_index_is_kept(sample_copy, tmp_path, 
     settings = settings_for(tmp_path / "store", max_file_mb=1)
     service = IngestService(settings, embedder=embedder)
     service.ingest([sample_copy])
-    before = _index_snapshot(settings)
+    before = index_snapshot(settings)
 
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -139,7 +130,7 @@ def test_each_bad_file_is_reported_and_the_index_is_kept(sample_copy, tmp_path, 
     for name, fragment in expected.items():
         assert fragment in reasons[name], (name, reasons[name])
     assert len(report.unchanged) == 3
-    assert _index_snapshot(settings) == before
+    assert index_snapshot(settings) == before
     assert SearchService(settings).check() == []
 
 

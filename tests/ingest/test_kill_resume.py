@@ -9,9 +9,9 @@ import subprocess
 import sys
 import time
 
+from ingest.benchmark.robustness import index_snapshot
 from search.service import SearchService
 from tests.conftest import REPO, SAMPLE_CORPUS, settings_for
-from tests.ingest.test_ingest_service import _index_snapshot
 
 
 def _documents_written(data_dir) -> int:
@@ -57,7 +57,7 @@ def test_killed_jobs_rerun_to_the_same_index_as_an_uninterrupted_run(tmp_path, s
     assert finished.returncode == 0, finished.stderr
     assert "0 failed" in finished.stdout
 
-    assert _index_snapshot(settings) == _index_snapshot(sample_settings)
+    assert index_snapshot(settings) == index_snapshot(sample_settings)
     check = subprocess.run(
         [sys.executable, "-m", "ui.cli", "--data-dir", str(settings.data_dir), "check"],
         cwd=REPO, capture_output=True, text=True,

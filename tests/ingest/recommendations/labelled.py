@@ -11,7 +11,7 @@ from ingest.manifest import find_overrides
 from ingest.recommendations.components import RecommendationExtractor
 from search.models import DocumentRecord
 from search.recommendations.models import ExtractedRecommendation
-from search.recommendations.verbatim import searchable
+from search.recommendations.verbatim import quote_on_pages, searchable
 
 HERE = Path(__file__).parent
 
@@ -83,3 +83,44 @@ def score(labels: list[Label], extracted: dict[str, list[ExtractedRecommendation
     spurious = [(doc_id, record) for doc_id, records in unmatched.items() for record in records]
     total = sum(len(records) for records in extracted.values())
     return Scores(hits, total, len(labels), missed, spurious)
+
+
+Extraction = dict[str, tuple[list[str], list[ExtractedRecommendation]]]
+"""What extraction found in a set of files: {doc_id: (page texts, records)}."""
+
+
+def extract_files(paths: list[Path], root: Path) -> Extraction:
+    """Read each file as ingest reads it and extract its recommendations."""
+    found: Extraction = {}
+    for path in paths:
+        document, pages, records = extract_file(path, root)
+        found[document.doc_id] = (pages, records)
+    return found
+
+
+def check_precision_and_recall(labels_file: str, extraction: Extraction, what: str) -> None:
+    """Score ``extraction`` against a labelled list; print the figures and require both at least 0.9."""
+    labels, _ = read_labels(labels_file)
+    result = score(labels, {doc_id: records for doc_id, (_, records) in extraction.items()})
+    print(
+        f"\n{what}: precision {result.precision:.3f}, recall {result.recall:.3f} "
+        f"({result.true_positives} of {result.labelled} labelled, {result.extracted} extracted)"
+    )
+    assert result.precision >= 0.9, [(doc, r.page, r.text[:60]) for doc, r in result.spurious]
+    assert result.recall >= 0.9, result.missed
+
+
+def check_verbatim(extraction: Extraction) -> None:
+    """Every record's text occurs on its page (or runs from it to ``page_end``)."""
+    for doc_id, (pages, records) in extraction.items():
+        for record in records:
+            assert quote_on_pages(record.text, pages, record.page, record.page_end), (doc_id, record.key)
+
+
+def check_negatives(labels_file: str, extraction: Extraction) -> None:
+    """No record contains a passage the labelled list names as not a recommendation."""
+    _, negatives = read_labels(labels_file)
+    for negative in negatives:
+        _, records = extraction[negative["doc_id"]]
+        quote = searchable(negative["quote"]).lower()
+        assert not [r.key for r in records if quote in searchable(r.text).lower()], negative["why"]

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from search.recommendations.verbatim import quote_on_pages, searchable
 from tests.conftest import require_corpus_real
-from tests.ingest.recommendations.labelled import extract_file, read_labels, score
+from tests.ingest.recommendations.labelled import (
+    check_negatives,
+    check_precision_and_recall,
+    check_verbatim,
+    extract_files,
+)
 
 LABELLED_FILES = (
     "ofsted-greenwich-sif-and-lscb-review-2016-08-05.pdf",
@@ -31,36 +35,19 @@ LABELLED_FILES = (
 @pytest.fixture(scope="module")
 def real_extraction():
     corpus = require_corpus_real()
-    found = {}
-    for name in LABELLED_FILES:
-        document, pages, records = extract_file(corpus / name, corpus)
-        found[document.doc_id] = (pages, records)
-    return found
+    return extract_files([corpus / name for name in LABELLED_FILES], corpus)
 
 
 def test_precision_and_recall_on_the_real_documents(real_extraction):
-    labels, _ = read_labels("real-labelled.toml")
-    result = score(labels, {doc_id: records for doc_id, (_, records) in real_extraction.items()})
-    print(
-        f"\nreal documents: precision {result.precision:.3f}, recall {result.recall:.3f} "
-        f"({result.true_positives} of {result.labelled} labelled, {result.extracted} extracted)"
-    )
-    assert result.precision >= 0.9, [(doc, r.page, r.text[:60]) for doc, r in result.spurious]
-    assert result.recall >= 0.9, result.missed
+    check_precision_and_recall("real-labelled.toml", real_extraction, "real documents")
 
 
 def test_every_real_record_is_verbatim_on_its_page(real_extraction):
-    for doc_id, (pages, records) in real_extraction.items():
-        for record in records:
-            assert quote_on_pages(record.text, pages, record.page, record.page_end), (doc_id, record.key)
+    check_verbatim(real_extraction)
 
 
 def test_decisions_sought_and_reported_recommendations_yield_none(real_extraction):
-    _, negatives = read_labels("real-labelled.toml")
-    for negative in negatives:
-        _, records = real_extraction[negative["doc_id"]]
-        quote = searchable(negative["quote"]).lower()
-        assert not [r.key for r in records if quote in searchable(r.text).lower()], negative["why"]
+    check_negatives("real-labelled.toml", real_extraction)
     for name in LABELLED_FILES:
         if name.startswith("kent-"):
             assert real_extraction[name.removesuffix(".pdf")][1] == [], name

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from search.recommendations.verbatim import quote_on_pages, searchable
 from tests.conftest import SAMPLE_CORPUS
-from tests.ingest.recommendations.labelled import extract_file, read_labels, score
+from tests.ingest.recommendations.labelled import (
+    check_negatives,
+    check_precision_and_recall,
+    check_verbatim,
+    extract_files,
+)
 
 SUPPORTED = (".pdf", ".docx", ".html", ".md")
 
@@ -14,29 +18,16 @@ SUPPORTED = (".pdf", ".docx", ".html", ".md")
 @pytest.fixture(scope="module")
 def sample_extraction():
     """Every sample document read as ingest reads it: {doc_id: (pages, records)}."""
-    found = {}
-    for path in sorted(SAMPLE_CORPUS.iterdir()):
-        if path.suffix in SUPPORTED:
-            document, pages, records = extract_file(path, SAMPLE_CORPUS)
-            found[document.doc_id] = (pages, records)
-    return found
+    paths = [path for path in sorted(SAMPLE_CORPUS.iterdir()) if path.suffix in SUPPORTED]
+    return extract_files(paths, SAMPLE_CORPUS)
 
 
 def test_precision_and_recall_on_the_sample_corpus(sample_extraction):
-    labels, _ = read_labels("sample-labelled.toml")
-    result = score(labels, {doc_id: records for doc_id, (_, records) in sample_extraction.items()})
-    print(
-        f"\nsample corpus: precision {result.precision:.3f}, recall {result.recall:.3f} "
-        f"({result.true_positives} of {result.labelled} labelled, {result.extracted} extracted)"
-    )
-    assert result.precision >= 0.9, [(doc, r.page, r.text[:60]) for doc, r in result.spurious]
-    assert result.recall >= 0.9, result.missed
+    check_precision_and_recall("sample-labelled.toml", sample_extraction, "sample corpus")
 
 
 def test_every_record_is_verbatim_on_its_page(sample_extraction):
-    for doc_id, (pages, records) in sample_extraction.items():
-        for record in records:
-            assert quote_on_pages(record.text, pages, record.page, record.page_end), (doc_id, record.key)
+    check_verbatim(sample_extraction)
 
 
 def test_a_recommendation_split_across_pages_is_read_whole(sample_extraction):
@@ -49,11 +40,7 @@ def test_a_recommendation_split_across_pages_is_read_whole(sample_extraction):
 
 
 def test_passages_that_only_look_like_recommendations_yield_none(sample_extraction):
-    _, negatives = read_labels("sample-labelled.toml")
-    for negative in negatives:
-        _, records = sample_extraction[negative["doc_id"]]
-        quote = searchable(negative["quote"]).lower()
-        assert not [r.key for r in records if quote in searchable(r.text).lower()], negative["why"]
+    check_negatives("sample-labelled.toml", sample_extraction)
 
 
 def test_documents_without_recommendations_yield_none(sample_extraction):
