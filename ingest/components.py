@@ -11,7 +11,6 @@ from pathlib import Path
 from haystack import component
 
 from ingest.chunking import chunk_document
-from ingest.loaders import load_document
 from ingest.metadata import infer_metadata
 from ingest.parsed import ParsedDocument
 from search.embedding import Embedder, passage_for_embedding
@@ -27,10 +26,15 @@ def slug(text: str) -> str:
     return _SLUG.sub("-", text.lower()).strip("-")[:80] or "document"
 
 
+def fingerprint_context(overrides: dict[str, str], chunking: tuple[int, int]) -> str:
+    """What besides a file's bytes decides whether it must be re-indexed: its metadata overrides, the chunking."""
+    return json.dumps([overrides, chunking, FINGERPRINT_VERSION], sort_keys=True)
+
+
 def fingerprint(content: bytes, overrides: dict[str, str], chunking: tuple[int, int]) -> str:
-    """What decides whether a file must be re-indexed: its bytes, its metadata overrides, the chunking."""
+    """What decides whether a file must be re-indexed: its bytes and its ``fingerprint_context``."""
     digest = hashlib.sha256(content)
-    digest.update(json.dumps([overrides, chunking, FINGERPRINT_VERSION], sort_keys=True).encode())
+    digest.update(fingerprint_context(overrides, chunking).encode())
     return digest.hexdigest()
 
 
@@ -52,6 +56,10 @@ class SourceConverter:
     @component.output_types(parsed=ParsedDocument, metadata=dict)
     def run(self, path: str, overrides: dict[str, str]) -> dict[str, object]:
         """Reads the file at ``path``; returns ``parsed`` (the text) and ``metadata`` (inferred, then overridden)."""
+        # Imported on first use: the PDF, Word and HTML libraries take a second to import, and a job
+        # over unchanged files parses nothing.
+        from ingest.loaders import load_document
+
         parsed = load_document(Path(path), max_bytes=self.max_bytes, max_pages=self.max_pages)
         metadata = infer_metadata(parsed, Path(path))
         metadata.update(overrides)
@@ -77,9 +85,7 @@ class PassageSplitter:
     @component.output_types(chunks=list[ChunkRecord])
     def run(self, parsed: ParsedDocument, doc_id: str) -> dict[str, list[ChunkRecord]]:
         """Returns ``chunks`` in document order (without embeddings)."""
-        return {
-            "chunks": chunk_document(parsed, doc_id, target_words=self.target_words, max_words=self.max_words)
-        }
+        return {"chunks": chunk_document(parsed, doc_id, target_words=self.target_words, max_words=self.max_words)}
 
 
 @component
@@ -101,9 +107,7 @@ class PassageEmbedder:
     def run(self, chunks: list[ChunkRecord], metadata: dict) -> dict[str, list[ChunkRecord]]:
         """Returns ``chunks`` with ``embedding`` set."""
         title = str(metadata.get("title", ""))
-        vectors = self.embedder.embed_passages(
-            [passage_for_embedding(c.text, title, c.section) for c in chunks]
-        )
+        vectors = self.embedder.embed_passages([passage_for_embedding(c.text, title, c.section) for c in chunks])
         return {"chunks": [_with_embedding(c, v) for c, v in zip(chunks, vectors, strict=False)]}
 
 
@@ -124,8 +128,13 @@ class StoreWriter:
 
     @component.output_types(documents=list[DocumentRecord])
     def run(
-        self, chunks: list[ChunkRecord], parsed: ParsedDocument, metadata: dict, doc_id: str,
-        source: str, content_hash: str,
+        self,
+        chunks: list[ChunkRecord],
+        parsed: ParsedDocument,
+        metadata: dict,
+        doc_id: str,
+        source: str,
+        content_hash: str,
     ) -> dict[str, list[DocumentRecord]]:
         """Returns ``documents``: the one record written."""
         record = DocumentRecord(

@@ -1,32 +1,39 @@
-"""The write path's one service: run ingestion jobs and return what they did."""
+"""The write path's one service: run ingestion jobs and return what they did.
+
+A job takes its files in order. Whether a file changed is decided from its stamp (size and times
+when it was last indexed) or else from the hash of its bytes; a changed file is parsed, embedded
+and written. Parsing runs ahead in a background thread (``ingest_prefetch`` files at most) while
+the model embeds, but outcomes, progress calls and writes happen in file order on the calling
+thread, exactly as when files are taken one at a time.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from haystack.core.errors import PipelineRuntimeError
+from haystack import Pipeline
 
-from ingest.components import fingerprint, slug
+from ingest.components import slug
 from ingest.discovery import discover
-from ingest.manifest import find_overrides
-from ingest.pipeline import build_indexing_pipeline
+from ingest.file_stamps import FileStamps
+from ingest.pipeline import build_embedding_pipeline
+from ingest.preparation import FilePreparer, PreparedFile, classify_failure
 from ingest.recommendations.sync import sync_register
 from ingest.report import FailedSource, IngestReport, RegisterReport
 from ingest.sources import download, read_sources
 from search.access import LOCAL_USER, User
 from search.embedding import Embedder
-from search.errors import DocumentError, JobTooLargeError, LessonsError
+from search.errors import JobTooLargeError
+from search.models import DocumentRecord
 from search.settings import Settings
 from search.store.factory import open_store
 from search.store.protocol import ChunkStore
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,20 +102,22 @@ class IngestService:
         report.failed += [FailedSource(str(p), "no such file or folder: check the path") for p in missing]
         store = open_store(self.settings, writable=True)
         try:
-            pipeline = build_indexing_pipeline(store, self.embedder, self.settings)
-            written_since_flush = 0
-            for number, (path, root) in enumerate(files, start=1):
-                outcome = self._ingest_one(pipeline, store, path, root, (metadata or {}).get(path, {}), report)
-                if outcome in ("added", "updated"):
-                    written_since_flush += 1
-                    if written_since_flush >= self.settings.flush_every:
-                        store.flush()
-                        written_since_flush = 0
-                if progress:
-                    progress(IngestProgress(number, len(files), str(path), outcome))
-            if prune:
-                report.removed += self._prune(store, paths, {str(path.resolve()) for path, _ in files})
-            store.flush()
+            stamps = FileStamps(self.settings.data_dir)
+            try:
+                job = _Job(self, store, stamps, report)
+                preparer = FilePreparer(self.settings, stamps, job.stored)
+                prepared_files = preparer.in_order(files, metadata or {}, ahead=self.settings.ingest_prefetch)
+                with closing(prepared_files):
+                    for number, prepared in enumerate(prepared_files, start=1):
+                        outcome = job.finish(prepared, preparer)
+                        if progress:
+                            progress(IngestProgress(number, len(files), str(prepared.path), outcome))
+                if prune:
+                    report.removed += job.prune(paths, {str(path) for path, _ in files})
+                if job.changed:
+                    store.flush()
+            finally:
+                stamps.close()
             report.register = sync_register(store, self.settings, lambda: self.embedder)
             report.seconds = time.perf_counter() - started
             finished_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
@@ -142,8 +151,9 @@ class IngestService:
         failed: list[FailedSource] = []
         for entry in entries:
             try:
-                path = download(entry, folder, timeout=self.settings.download_timeout_s,
-                                max_bytes=self.settings.max_file_bytes)
+                path = download(
+                    entry, folder, timeout=self.settings.download_timeout_s, max_bytes=self.settings.max_file_bytes
+                )
             except OSError as exc:
                 failed.append(FailedSource(entry.url, str(exc)))
                 continue
@@ -153,74 +163,118 @@ class IngestService:
         report.failed = failed + report.failed
         return report
 
-    def _ingest_one(
-        self, pipeline, store: ChunkStore, path: Path, root: Path, extra: dict[str, str], report: IngestReport
-    ) -> str:
-        extra = dict(extra)
-        source = extra.pop("source", None) or str(path.resolve())
-        try:
-            overrides = {**find_overrides(path, root=root), **extra}
-            content = path.read_bytes()
-        except DocumentError as exc:
-            report.failed.append(FailedSource(exc.source, exc.reason))
+
+class _Job:
+    """The writing side of one ingestion job: outcomes in file order, the model loaded only if needed.
+
+    Parameters:
+        service: the service running the job (its settings, user and embedder).
+        store: the store, opened for writing.
+        stamps: the data folder's file stamps.
+        report: the job's report, filled as files are finished.
+    """
+
+    def __init__(self, service: IngestService, store: ChunkStore, stamps: FileStamps, report: IngestReport) -> None:
+        self.service = service
+        self.store = store
+        self.stamps = stamps
+        self.report = report
+        # One read of every record, kept up to date as the job writes: no query per file.
+        self.stored: dict[str, DocumentRecord] = {document.source: document for document in store.list_documents()}
+        self.changed = False  # whether the store was written (else nothing needs flushing)
+        self._written_since_flush = 0
+        self._writer: Pipeline | None = None
+
+    def finish(self, prepared: PreparedFile, preparer: FilePreparer) -> str:
+        """Record, or embed and write, one prepared file; returns its outcome for the progress callback."""
+        if prepared.error is not None:
+            raise prepared.error
+        if prepared.failure is not None:
+            self.report.failed.append(prepared.failure)
             return "failed"
-        except OSError as exc:
-            report.failed.append(FailedSource(source, f"cannot read the file ({exc.strerror}): check its permissions"))
-            return "failed"
-        content_hash = fingerprint(
-            content, overrides, (self.settings.chunk_target_words, self.settings.chunk_max_words)
-        )
-        existing = store.document_for_source(source)
-        if existing is not None and existing.content_hash == content_hash:
-            report.unchanged.append(source)
+        existing = self.stored.get(prepared.source)
+        if existing is not None and existing.content_hash == prepared.content_hash:
+            self._keep_stamp(prepared)
+            self.report.unchanged.append(prepared.source)
             return "unchanged"
-        doc_id = self._doc_id(store, path, source, overrides)
+        if prepared.parsed is None:
+            # Judged unchanged against a record that this job has since replaced (one source twice).
+            preparer.parse(prepared)
+            return self.finish(prepared, preparer)
+        outcome = self._write(prepared, existing)
+        if outcome != "failed":
+            self._keep_stamp(prepared)
+            self._written_since_flush += 1
+            if self._written_since_flush >= self.service.settings.flush_every:
+                self.store.flush()
+                self.stamps.save()
+                self._written_since_flush = 0
+        return outcome
+
+    def _keep_stamp(self, prepared: PreparedFile) -> None:
+        if prepared.stamp is not None:
+            self.stamps.put(prepared.source, prepared.stamp)
+
+    def _write(self, prepared: PreparedFile, existing: DocumentRecord | None) -> str:
+        assert prepared.parsed is not None
+        parsed, source = prepared.parsed, prepared.source
+        doc_id = _doc_id(self.store, prepared.path, source, prepared.overrides)
+        chunks = parsed.chunks
+        if doc_id != parsed.doc_id:
+            chunks = [replace(chunk, doc_id=doc_id) for chunk in chunks]
+        if self._writer is None:
+            self._writer = build_embedding_pipeline(self.store, self.service.embedder)
+        self.changed = True
         try:
-            result = pipeline.run(
+            result = self._writer.run(
                 {
-                    "converter": {"path": str(path), "overrides": overrides},
-                    "splitter": {"doc_id": doc_id},
-                    "writer": {"doc_id": doc_id, "source": source, "content_hash": content_hash},
+                    "embedder": {"chunks": chunks, "metadata": parsed.metadata},
+                    "writer": {
+                        "parsed": parsed.parsed,
+                        "metadata": parsed.metadata,
+                        "doc_id": doc_id,
+                        "source": source,
+                        "content_hash": prepared.content_hash,
+                    },
                 }
             )
-        except PipelineRuntimeError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, DocumentError):
-                report.failed.append(FailedSource(source, cause.reason))
-                return "failed"
-            if isinstance(cause, LessonsError) and not isinstance(cause, DocumentError):
-                raise cause from None
-            log.exception("unexpected failure on %s", source)
-            report.failed.append(
-                FailedSource(source, f"unexpected error ({type(cause).__name__}: {cause}): please report it")
-            )
+        except Exception as exc:  # a file the model or store cannot take is reported, unless the job must stop
+            outcome = classify_failure(exc, source)
+            if not isinstance(outcome, FailedSource):
+                raise outcome from None
+            self.report.failed.append(outcome)
             return "failed"
         record = result["writer"]["documents"][0]
-        report.pages += record.pages or 0
-        report.chunks += record.chunks
+        self.report.pages += record.pages or 0
+        self.report.chunks += record.chunks
         if record.chunks == 0:
-            report.failed.append(FailedSource(source, "no text to index was found in the file"))
-            store.delete_document(doc_id)
+            self.report.failed.append(FailedSource(source, "no text to index was found in the file"))
+            self.store.delete_document(doc_id)
+            self.stored.pop(source, None)
             return "failed"
-        (report.updated if existing is not None else report.added).append(source)
+        self.stored[source] = record
+        (self.report.updated if existing is not None else self.report.added).append(source)
         return "updated" if existing is not None else "added"
 
-    @staticmethod
-    def _doc_id(store: ChunkStore, path: Path, source: str, overrides: dict[str, str]) -> str:
-        wanted = overrides.get("doc_id") or slug(path.stem)
-        holder = store.get_document(wanted)
-        if holder is None or holder.source == source or overrides.get("doc_id"):
-            return wanted
-        # Another file with the same name elsewhere: keep ids stable by adding a hash of the path.
-        return f"{wanted}-{hashlib.sha256(source.encode()).hexdigest()[:8]}"
-
-    @staticmethod
-    def _prune(store: ChunkStore, paths: Iterable[Path], seen: set[str]) -> list[str]:
+    def prune(self, paths: Iterable[Path], seen: set[str]) -> list[str]:
+        """Remove documents from under the job's folders whose files have disappeared; returns their sources."""
         folders = [str(p.resolve()) + "/" for p in paths if p.is_dir()]
         removed = []
-        for document in store.list_documents():
+        for document in self.store.list_documents():
             inside = any(document.source.startswith(folder) for folder in folders)
             if inside and document.source not in seen and not Path(document.source).exists():
-                store.delete_document(document.doc_id)
+                self.store.delete_document(document.doc_id)
+                self.stamps.forget(document.source)
+                self.stored.pop(document.source, None)
+                self.changed = True
                 removed.append(document.source)
         return removed
+
+
+def _doc_id(store: ChunkStore, path: Path, source: str, overrides: dict[str, str]) -> str:
+    wanted = overrides.get("doc_id") or slug(path.stem)
+    holder = store.get_document(wanted)
+    if holder is None or holder.source == source or overrides.get("doc_id"):
+        return wanted
+    # Another file with the same name elsewhere: keep ids stable by adding a hash of the path.
+    return f"{wanted}-{hashlib.sha256(source.encode()).hexdigest()[:8]}"

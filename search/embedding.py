@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+import numpy as np
+from haystack import component
 from haystack.utils import ComponentDevice
-from haystack_integrations.components.embedders.sentence_transformers import (
-    SentenceTransformersDocumentEmbedder,
-    SentenceTransformersTextEmbedder,
-)
 
 from search.errors import ModelError
+from search.onnx_encoder import OnnxEncoder
+from search.onnx_export import cached_onnx_model
 from search.settings import PACKAGED_MODEL, Settings
 
 PACKAGED_DIMENSION = 384
@@ -49,76 +51,121 @@ def passage_for_embedding(text: str, title: str, section: str | None) -> str:
     return f"{heading}\n{text}"
 
 
+def chosen_runtime(settings: Settings) -> str:
+    """The runtime ``embedding_runtime`` resolves to: 'auto' takes PyTorch on a GPU, else ONNX int8."""
+    if settings.embedding_runtime != "auto":
+        return settings.embedding_runtime
+    if settings.device == "cpu" or not _nvidia_driver_present():
+        return "onnx-int8"  # decided without importing torch, which takes seconds
+    import torch
+
+    return "torch" if torch.cuda.is_available() else "onnx-int8"
+
+
+def _nvidia_driver_present() -> bool:
+    return Path("/proc/driver/nvidia/version").exists() or Path("/dev/nvidia0").exists() or os.name == "nt"
+
+
+@component
+class QueryEmbedder:
+    """Embeds a question for the vector retriever with an already loaded :class:`Embedder`.
+
+    Parameters:
+        embedder: the shared model wrapper.
+    """
+
+    def __init__(self, *, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def warm_up(self) -> None:
+        """Load the model."""
+        self.embedder.warm_up()
+
+    @component.output_types(embedding=list[float])
+    def run(self, text: str) -> dict[str, list[float]]:
+        """Returns ``embedding``: the question's vector."""
+        return {"embedding": self.embedder.embed_query(text)}
+
+
 class Embedder:
     """Loads the model once and embeds questions and passages.
 
+    On the CPU it runs an ONNX copy of the model (int8 weights by default) with length-sorted
+    batches; on a GPU, or when asked, sentence-transformers on PyTorch.
+
     Parameters:
-        settings: the model, device and batch size come from here.
+        settings: the model, runtime, device, threads and batch size come from here.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.name = settings.model
-        path = model_path(settings)
-        device = resolve_device(settings)
-        common = dict(model=path, device=device, local_files_only=True, normalize_embeddings=True)
-        self._common = common
-        self.text_embedder = self.new_text_embedder()
-        self.document_embedder = SentenceTransformersDocumentEmbedder(
-            **common, batch_size=settings.embed_batch_size, progress_bar=False  # type: ignore[arg-type]
-        )
+        self.settings = settings
+        self.runtime = chosen_runtime(settings)
+        self._encoder: OnnxEncoder | None = None
+        self._torch: Any = None  # a SentenceTransformersDocumentEmbedder, imported only when used
         self._warm = False
 
-    def new_text_embedder(self) -> SentenceTransformersTextEmbedder:
+    def new_text_embedder(self) -> QueryEmbedder:
         """A query-embedding component for a pipeline (all share one loaded model)."""
-        return SentenceTransformersTextEmbedder(**self._common, progress_bar=False)  # type: ignore[arg-type]
+        return QueryEmbedder(embedder=self)
 
     def warm_up(self) -> None:
-        """Load the model (both embedders share one loaded copy)."""
+        """Load the model (exporting the ONNX copy first if this is its first use)."""
         if self._warm:
             return
+        folder = Path(model_path(self.settings))
+        try:
+            if self.runtime == "torch":
+                self._torch = self._torch_embedder(str(folder))
+                self._torch.warm_up()
+            else:
+                model_file = cached_onnx_model(folder, self.settings.model_cache, self.runtime)
+                self._encoder = OnnxEncoder(
+                    model_file, folder, threads=self.settings.embed_threads, batch_size=self.settings.embed_batch_size
+                )
+        except ModelError:
+            raise
+        except Exception as exc:  # the model libraries raise many kinds of error
+            raise ModelError(
+                f"cannot load the embedding model from {folder} ({type(exc).__name__}: {exc}): "
+                "check LESSONS_MODEL points at a sentence-transformers model folder"
+            ) from None
+        self._warm = True
+
+    def _torch_embedder(self, folder: str) -> Any:
+        from haystack_integrations.components.embedders.sentence_transformers import (
+            SentenceTransformersDocumentEmbedder,
+        )
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
-        try:
-            self.text_embedder.warm_up()
-            self.document_embedder.warm_up()
-        except Exception as exc:  # the model libraries raise many kinds of error
-            raise ModelError(
-                f"cannot load the embedding model from {model_path_of(self.text_embedder)} "
-                f"({type(exc).__name__}: {exc}): check LESSONS_MODEL points at a sentence-transformers model folder"
-            ) from None
-        self._warm = True
+        return SentenceTransformersDocumentEmbedder(
+            model=folder, device=resolve_device(self.settings), local_files_only=True, normalize_embeddings=True,
+            batch_size=self.settings.embed_batch_size, progress_bar=False,
+        )
 
     @property
     def dimension(self) -> int:
         """Length of the vectors this model produces."""
-        self.warm_up()
-        backend = self.text_embedder.embedding_backend
-        assert backend is not None
-        dimension = backend.model.get_embedding_dimension()
-        if dimension is None:
-            raise ModelError(f"the model at {self.text_embedder.model} does not state its embedding size: use a sentence-transformers model folder")
-        return int(dimension)
+        return len(self.embed_query("dimension"))
 
     def embed_query(self, text: str) -> list[float]:
         """The embedding of one question."""
-        self.warm_up()
-        return list(self.text_embedder.run(text=text)["embedding"])
+        return self.embed_passages([text])[0]
 
     def embed_passages(self, texts: Sequence[str]) -> list[list[float]]:
         """Embeddings of many passages, in order."""
         if not texts:
             return []
+        return self.embed_array(texts).tolist()
+
+    def embed_array(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts`` as one float32 array, a row each."""
         self.warm_up()
-        backend = self.document_embedder.embedding_backend
-        assert backend is not None
-        vectors = backend.embed(
-            list(texts), batch_size=self.document_embedder.batch_size, show_progress_bar=False,
-            normalize_embeddings=True,
+        if self._encoder is not None:
+            return self._encoder.encode(texts)
+        assert self._torch is not None and self._torch.embedding_backend is not None
+        vectors = self._torch.embedding_backend.embed(
+            list(texts), batch_size=self.settings.embed_batch_size, show_progress_bar=False, normalize_embeddings=True
         )
-        return [list(map(float, vector)) for vector in vectors]
-
-
-def model_path_of(embedder: SentenceTransformersTextEmbedder) -> str:
-    """The model path a Haystack embedder was configured with."""
-    return str(embedder.model)
+        return np.asarray(vectors, dtype=np.float32)

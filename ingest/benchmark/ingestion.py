@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,46 @@ def _write_ours(corpus: RealCorpus, vectors: np.ndarray, settings: Settings) -> 
 
 
 def _with_vector(chunk: ChunkRecord, vector: np.ndarray) -> ChunkRecord:
-    from dataclasses import replace
-
     return replace(chunk, embedding=vector)  # type: ignore[arg-type]  # the store takes arrays too
+
+
+CHUNK_WORDS = {128: (80, 100), 256: (165, 195)}
+"""Chunking (target words, most words) that gives passages of about 128 and 256 tokens here."""
+
+
+def end_to_end_figures(
+    folder: Path, settings: Settings, ours: str, *, max_files: int, baseline: str = "torch",
+    log: Callable[[str], None] = print,
+) -> list[Figure]:
+    """Chunks per second through the whole ingest job (parse, chunk, embed, write, register), ours beside
+    the plain sentence-transformers path, at passages of about 128 and 256 tokens.
+
+    Each run indexes the same ``max_files`` smallest real PDFs of ``folder`` into a fresh store.
+    """
+    from ingest.service import IngestService
+
+    files = sorted(folder.glob("*.pdf"), key=lambda path: path.stat().st_size)[:max_files]
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="lessons-e2e-") as scratch:
+        documents = Path(scratch) / "documents"
+        documents.mkdir()
+        for path in files:
+            (documents / path.name).symlink_to(path.resolve())
+        for tokens, (target, most) in CHUNK_WORDS.items():
+            rates, chunks = {}, 0
+            for runtime in (ours, baseline):
+                store = Path(scratch) / f"{runtime}-{tokens}"
+                run_settings = replace(settings, data_dir=store, embedding_runtime=runtime,
+                                       chunk_target_words=target, chunk_max_words=most)
+                service = IngestService(run_settings)
+                service.embedder.warm_up()  # loading the model is not ingestion
+                report = service.ingest([documents])
+                chunks = report.chunks
+                rates[runtime] = report.chunks / report.seconds
+                log(f"ingestion end to end: {runtime} at ~{tokens} tokens: {rates[runtime]:.1f} chunks/s")
+            figures.append(Figure(
+                f"ingest end to end, ~{tokens}-token chunks", "chunks/s", rates[ours], rates[baseline],
+                note=f"{len(files)} real PDFs, {chunks} chunks of {target}-{most} words; ours {ours}, "
+                     f"baseline {baseline}; parse+chunk+embed+write+register",
+            ))
+    return figures

@@ -30,6 +30,51 @@ def _stored_embeddings(beir: BeirSet, settings: Settings, dimension: int) -> np.
     return np.stack([by_doc[doc_id] for doc_id in beir.corpus])
 
 
+def _evaluation_store(beir: BeirSet, settings: Settings, embedder: Embedder, cache: Path
+                      ) -> tuple[Settings, np.ndarray]:
+    """The settings of the (reused or new) evaluation store of ``beir`` for this embedder's runtime, and
+    its passage embeddings in corpus order."""
+    folder = cache / f"{beir.name}-{len(beir.corpus)}-{embedder.runtime}"
+    where = load_settings({"data_dir": folder}, config_file=settings.config_file)
+    _, embeddings = build_store(beir, where, embedder)
+    if embeddings is None:
+        embeddings = _stored_embeddings(beir, where, embedder.dimension)
+    return where, embeddings
+
+
+def quantisation_figures(
+    folder: Path, settings: Settings, embedders: dict[str, Embedder], ours: str, cache: Path, *,
+    baseline: str = "torch", max_docs: int | None = None, log: Callable[[str], None] = print,
+) -> list[Figure]:
+    """Semantic nDCG@10 on one BEIR set with our runtime's embeddings beside the float32 PyTorch ones.
+
+    Exact search over every embedding (no index), on all the set's queries, so only the
+    embeddings differ. The evaluation stores of both runtimes are kept in ``cache`` and reused.
+    """
+    beir = subset(load_beir(folder), max_docs=max_docs)
+    scores = {}
+    for runtime in (ours, baseline):
+        log(f"quantisation: {beir.name} with {runtime}")
+        _, corpus = _evaluation_store(beir, settings, embedders[runtime], cache)
+        queries = embedders[runtime].embed_array(list(beir.queries.values()))
+        scores[runtime] = _semantic_ndcg(beir, corpus, queries)
+    drop = scores[baseline] - scores[ours]
+    return [Figure(
+        f"{beir.name} semantic nDCG@10, {ours} vs float32", "score", scores[ours], scores[baseline],
+        note=f"{len(beir.corpus):,} docs, {len(beir.queries):,} queries, exact search; "
+             f"drop {drop:+.4f} (target: at most 0.005)",
+    )]
+
+
+def _semantic_ndcg(beir: BeirSet, corpus: np.ndarray, queries: np.ndarray) -> float:
+    ids = list(beir.corpus)
+    rankings = {}
+    for query_id, vector in zip(beir.queries, queries, strict=True):
+        best = np.argsort(-(corpus @ vector))[:101]
+        rankings[query_id] = [ids[i] for i in best if ids[i] != query_id][:100]
+    return score_rankings(rankings, beir.qrels).ndcg_at_10
+
+
 def _baseline_rankings(beir: BeirSet, embeddings: np.ndarray, embedder: Embedder, settings: Settings
                        ) -> dict[str, dict[str, list[str]]]:
     """query id -> ranked doc ids for each mode, from the InMemoryDocumentStore."""
@@ -63,11 +108,8 @@ def measure_quality(
     the baseline gets the very same passage embeddings, so only retrieval differs.
     """
     beir = subset(load_beir(folder), max_docs=max_docs, max_queries=max_queries)
-    where = load_settings({"data_dir": cache / f"{beir.name}-{len(beir.corpus)}"}, config_file=settings.config_file)
     log(f"quality: {beir.name}, {len(beir.corpus):,} documents, {len(beir.queries):,} queries")
-    reused, embeddings = build_store(beir, where, embedder)
-    if embeddings is None:
-        embeddings = _stored_embeddings(beir, where, embedder.dimension)
+    where, embeddings = _evaluation_store(beir, settings, embedder, cache)
     service = SearchService(where, embedder=embedder)
     try:
         ranker = ServiceRanker(service, top_k=100)

@@ -3,17 +3,24 @@
 1. Documents that left the store are dropped from the register.
 2. Every document whose content hash differs from the one the register recorded (new, changed,
    or never read: an older store without a register) is read again from its stored page texts.
-3. Status events and recurrence groups are recomputed across the whole register.
+3. Status events and recurrence groups are recomputed across the whole register, unless the
+   register's documents, versions and threshold are exactly those they were last derived from.
 
 Each document is written in its own transaction and step 3 in one more, so a job killed at any
-point leaves a consistent register, and running the sync again converges on the same result. A
-document that cannot be read is listed in the report and the sync goes on.
+point leaves a consistent register, and running the sync again converges on the same result: the
+key of what step 3 was derived from is recorded only after its transaction, so a sync killed
+before then derives again. A document that cannot be read is listed in the report and the sync
+goes on.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from haystack import Pipeline
@@ -23,6 +30,8 @@ from ingest.recommendations.extraction import EXTRACTOR_VERSION
 from ingest.report import FailedSource, RegisterReport
 from search.embedding import Embedder
 from search.models import DocumentRecord
+from search.recommendations import followup as followup_module
+from search.recommendations import recurrence as recurrence_module
 from search.recommendations.followup import follow_up
 from search.recommendations.recurrence import group_recommendations
 from search.recommendations.register import SCHEMA_VERSION, Register, register_path
@@ -31,6 +40,11 @@ from search.settings import Settings
 from search.store.protocol import ChunkStore
 
 log = logging.getLogger(__name__)
+
+DERIVED_KEY = "derived_from"
+"""Register meta key: the key of what the status events and recurrence groups were derived from."""
+DERIVED_COUNTS = "derived_counts"
+"""Register meta key: the report's counts of those derived tables (JSON)."""
 
 
 def sync_register(store: ChunkStore, settings: Settings, embedder: Callable[[], Embedder]) -> RegisterReport:
@@ -82,16 +96,54 @@ def sync_register(store: ChunkStore, settings: Settings, embedder: Callable[[], 
                             "please report it; the document itself is indexed",
                         )
                     )
-        records = register.recommendations()
-        found = follow_up(records, register.mentions(), register.documents())
-        groups, labels = group_recommendations(records, settings.recurrence_threshold, found.links, taxonomy.topics)
-        register.replace_derived(found.events, groups, labels)
-        report.recommendations = len(records)
-        report.recurring = len({group for group in groups.values()})
-        report.status_links = sum(1 for event in found.events if event.status is not None)
+        derived_from = _derivation_key(register.document_hashes(), versions, settings.recurrence_threshold)
+        counts = _derived_counts(register) if register.meta(DERIVED_KEY) == derived_from else None
+        if counts is None:
+            records = register.recommendations()
+            found = follow_up(records, register.mentions(), register.documents())
+            groups, labels = group_recommendations(records, settings.recurrence_threshold, found.links, taxonomy.topics)
+            register.replace_derived(found.events, groups, labels)
+            counts = {
+                "recommendations": len(records),
+                "recurring": len({group for group in groups.values()}),
+                "status_links": sum(1 for event in found.events if event.status is not None),
+            }
+            # Only now, after the derived tables are written: a sync killed before this derives again.
+            register.set_meta({DERIVED_KEY: derived_from, DERIVED_COUNTS: json.dumps(counts)})
+        report.recommendations = counts["recommendations"]
+        report.recurring = counts["recurring"]
+        report.status_links = counts["status_links"]
     finally:
         register.close()
     return report
+
+
+def _derivation_key(hashes: dict[str, str], versions: dict[str, str], threshold: float) -> str:
+    """What the status events and recurrence groups are computed from: every registered document's
+    content hash, the register's versions and the recurrence threshold."""
+    material = json.dumps([sorted(hashes.items()), sorted(versions.items()), threshold, _derivation_code()])
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+@functools.cache
+def _derivation_code() -> str:
+    """A hash of the modules that derive statuses and recurrence: a new version of them derives again."""
+    digest = hashlib.sha256()
+    for module in (followup_module, recurrence_module):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    return digest.hexdigest()
+
+
+def _derived_counts(register: Register) -> dict[str, int] | None:
+    """The counts recorded with the derived tables, or None when missing or unreadable."""
+    try:
+        counts = json.loads(register.meta(DERIVED_COUNTS) or "")
+    except ValueError:
+        return None
+    names = ("recommendations", "recurring", "status_links")
+    if not isinstance(counts, dict) or not all(isinstance(counts.get(name), int) for name in names):
+        return None
+    return {name: int(counts[name]) for name in names}
 
 
 def _read_document(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -48,8 +50,10 @@ def _allowed(filters: SearchFilters, documents: dict, editions: EditionView) -> 
     if not editions.not_yet_published:
         return filters
     permitted = tuple(
-        doc_id for doc_id, doc in documents.items()
-        if doc_id not in editions.not_yet_published and filters.admits(doc)
+        doc_id
+        for doc_id, doc in documents.items()
+        if doc_id not in editions.not_yet_published
+        and filters.admits(doc)
         and (not filters.doc_ids or doc_id in filters.doc_ids)
     )
     return replace(filters, doc_ids=permitted or ("-none-",))
@@ -60,9 +64,35 @@ def _prefer_editions_in_force(hits: list[SearchHit], editions: EditionView) -> l
     flagged when cited)."""
     present = {hit.doc_id for hit in hits}
     return [
-        hit for hit in hits
-        if not (hit.doc_id in editions.superseded and editions.current_for(hit.doc_id) in present)
+        hit for hit in hits if not (hit.doc_id in editions.superseded and editions.current_for(hit.doc_id) in present)
     ]
+
+
+_EDITION_VIEWS: OrderedDict[tuple[int, int, str, dt.date | None], tuple[object, EditionView]] = OrderedDict()
+_EDITION_VIEWS_KEPT = 16
+_EDITION_VIEWS_LOCK = threading.Lock()
+
+
+def _edition_view(service: SearchService, documents: dict, as_at: dt.date | None) -> EditionView:
+    """``edition_view`` of the visible documents, remembered while the store's records are unchanged.
+
+    Grouping thousands of documents into series costs tens of milliseconds, on every question; the
+    store hands out the same mapping of its records until they change, so that mapping (kept alive
+    with the view, so its identity cannot be reused), the user's clearance and the date are the key.
+    """
+    records = service.store.documents_by_id()
+    key = (id(records), len(documents), service.user.clearance, as_at)
+    with _EDITION_VIEWS_LOCK:
+        found = _EDITION_VIEWS.get(key)
+        if found is not None and found[0] is records:
+            _EDITION_VIEWS.move_to_end(key)
+            return found[1]
+    view = edition_view(documents, as_at)
+    with _EDITION_VIEWS_LOCK:
+        _EDITION_VIEWS[key] = (records, view)
+        while len(_EDITION_VIEWS) > _EDITION_VIEWS_KEPT:
+            _EDITION_VIEWS.popitem(last=False)
+    return view
 
 
 def answer_question(
@@ -76,13 +106,20 @@ def answer_question(
     text, notices = check_question(question)
     settings = service.settings
     documents = service.visible_documents()
-    editions = edition_view(documents, as_at)
+    editions = _edition_view(service, documents, as_at)
     scoped = _allowed(filters or SearchFilters(), documents, editions)
-    hits = service.search(text, top_k=settings.answer_passages * 2, filters=scoped).hits
+    hits, question_embedding = service.answer_passages(
+        text, top_k=settings.answer_passages * 2, filters=scoped, documents=documents
+    )
     hits = _prefer_editions_in_force(hits, editions)
     passages = hits[: settings.answer_passages]
-    composer = ExtractiveAnswerer(embedder=service.embedder, threshold=settings.support_threshold)
-    composed = composer.run(question=text, passages=passages)
+    composer = ExtractiveAnswerer(
+        embedder=service.embedder,
+        threshold=settings.support_threshold,
+        embed_limit=settings.answer_embed_sentences,
+        cache=service.sentence_vectors,
+    )
+    composed = composer.run(question=text, passages=passages, question_embedding=question_embedding)
     sentences: list[AnswerSentence] = composed["sentences"]  # type: ignore[assignment]
     citations: list[Citation] = composed["citations"]  # type: ignore[assignment]
     support = float(composed["support"])  # type: ignore[arg-type]
@@ -95,9 +132,19 @@ def answer_question(
             method = "generative"
     as_at_text = as_at.isoformat() if as_at else None
     if not sentences:
-        return Answer(question=text, answer="", abstained=True, sentences=[], citations=[], message=NOT_FOUND,
-                      nearest=passages[:5], notices=notices, as_at=as_at_text, support=support,
-                      passages=hits)
+        return Answer(
+            question=text,
+            answer="",
+            abstained=True,
+            sentences=[],
+            citations=[],
+            message=NOT_FOUND,
+            nearest=[service.with_snippet(hit, text) for hit in passages[:5]],
+            notices=notices,
+            as_at=as_at_text,
+            support=support,
+            passages=hits,
+        )
     citations = [_finish_citation(service, c, documents, editions) for c in citations]
     for citation in citations:
         if citation.superseded:
@@ -109,8 +156,18 @@ def answer_question(
     if as_at:
         notices.append(f"Answered from the documents and editions in force on {as_at_text}.")
     answer_text = " ".join(f"{s.text} [{', '.join(map(str, s.citations))}]" for s in sentences if s.supported)
-    return Answer(question=text, answer=answer_text, abstained=False, sentences=sentences, citations=citations,
-                  notices=notices, as_at=as_at_text, support=support, passages=hits, method=method)
+    return Answer(
+        question=text,
+        answer=answer_text,
+        abstained=False,
+        sentences=sentences,
+        citations=citations,
+        notices=notices,
+        as_at=as_at_text,
+        support=support,
+        passages=hits,
+        method=method,
+    )
 
 
 def _generate(
@@ -118,10 +175,21 @@ def _generate(
 ) -> tuple[list[AnswerSentence], list[Citation]] | None:
     """A generated answer over the passages, with unsupported sentences marked; None (and a notice) on failure."""
     citations = [
-        Citation(n=n, doc_id=h.doc_id, title=h.title, doc_type=h.doc_type, publisher=h.publisher,
-                 published=h.published, source=h.source, page=h.page, paragraph=h.paragraph, quote=h.text,
-                 section=h.section, char_start=h.char_start if h.page == h.page_end else -1,
-                 char_end=h.char_end if h.page == h.page_end else -1)
+        Citation(
+            n=n,
+            doc_id=h.doc_id,
+            title=h.title,
+            doc_type=h.doc_type,
+            publisher=h.publisher,
+            published=h.published,
+            source=h.source,
+            page=h.page,
+            paragraph=h.paragraph,
+            quote=h.text,
+            section=h.section,
+            char_start=h.char_start if h.page == h.page_end else -1,
+            char_end=h.char_end if h.page == h.page_end else -1,
+        )
         for n, h in enumerate(passages, start=1)
     ]
     answerer = GenerativeAnswerer.from_settings(service.settings, service.embedder)
@@ -132,10 +200,14 @@ def _generate(
         return None
     supported = [s for s in generated if s.supported]
     if not supported:
-        notices.append("The generated answer had no sentence its sources support; this is the extractive answer instead.")
+        notices.append(
+            "The generated answer had no sentence its sources support; this is the extractive answer instead."
+        )
         return None
     if len(supported) < len(generated):
-        notices.append(f"{len(generated) - len(supported)} generated sentence(s) had no supporting passage and are marked.")
+        notices.append(
+            f"{len(generated) - len(supported)} generated sentence(s) had no supporting passage and are marked."
+        )
     tagged = []
     for sentence in generated:
         source = citations[sentence.citations[0] - 1] if sentence.citations else None
@@ -162,6 +234,10 @@ def _finish_citation(service: SearchService, citation: Citation, documents: dict
         else:
             start, end = 0, 0
     return replace(
-        citation, page=page, char_start=start, char_end=end,
-        edition=editions.edition_label(document), superseded=citation.doc_id in editions.superseded,
+        citation,
+        page=page,
+        char_start=start,
+        char_end=end,
+        edition=editions.edition_label(document),
+        superseded=citation.doc_id in editions.superseded,
     )

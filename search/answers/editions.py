@@ -8,6 +8,7 @@ one published on or before it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ _YEARS = re.compile(r"\b(19|20)\d{2}\b|\b\d{4}\s*(?:to|-|–)\s*\d{2,4}\b")
 _NOISE = re.compile(r"[^a-z]+")
 
 
+@functools.lru_cache(maxsize=100_000)
 def series_key(document: DocumentRecord) -> str:
     """The series a document belongs to (its own id when it stands alone and has no title to group by)."""
     if document.series:

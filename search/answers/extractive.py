@@ -1,15 +1,20 @@
 """The extractive answer composer: choose the sentences of the retrieved passages that answer a question.
 
-Each chosen sentence is quoted verbatim (whitespace tidied) with a numbered citation. Sentences are
-scored against the question by meaning (the embedding model) and by the question's words they
-contain; near-duplicates are dropped. For questions about what someone has to do, ``must`` duties
-come first, then ``should``, and sources rank by authority. When no sentence reaches the support
-threshold the composer reports low support, and the service abstains.
+Each chosen sentence is quoted verbatim (whitespace tidied) with a numbered citation. Every
+candidate sentence is first scored from its words, the kind of answer it states, its duty and its
+source (``search.answers.scoring``); only the best ``embed_limit`` of them go through the model,
+whose similarity to the question completes the score. Sentence vectors are cached by text, and
+the question's vector is the one retrieval already made. Near-duplicates are dropped. For
+questions about what someone has to do, ``must`` duties come first, then ``should``, and sources
+rank by authority. When no sentence reaches the support threshold the composer reports low
+support, and the service abstains.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,43 +22,32 @@ from haystack import component
 
 from search.answers.models import AnswerSentence, Citation
 from search.answers.obligations import obligation_of, sentence_kind
+from search.answers.scoring import (
+    QuestionProfile,
+    SentenceFeatures,
+    authority_rank,
+    duty_order,
+    inverse_frequencies,
+    sentence_features,
+    stems_of,
+)
+from search.answers.sentence_vectors import SentenceVectorCache
 from search.embedding import Embedder
 from search.models import SearchHit
-from search.snippets import prefix_stem
 from search.store.keyword_index import query_terms
 from search.text.sentences import clean, split_sentences
 
-_DUTY_QUESTION = re.compile(
-    r"\b(must|should|ha(ve|s) to|needs? to|required?|requirements?|duty|duties|obliged|expected|"
-    r"responsibilit\w*|what (do|does|should) .{0,40}\bdo\b|how (quickly|soon|long|often))\b",
-    re.IGNORECASE,
-)
 _PARAGRAPH_MARK = re.compile(r"(?m)^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s+(?=[A-Z(])")
-_NATIONAL = ("department for education", "ofsted", "hm government", "home office", "department of health",
-             "child safeguarding practice review panel", "dfe")
-_OBLIGATION_RANK = {"must": 0, "should": 1, "may": 2}
 MAX_SENTENCES = 3
 MIN_WORDS, MAX_WORDS = 5, 90
-
-
-def is_duty_question(question: str) -> bool:
-    """True when the question asks what someone has to (or should) do."""
-    return bool(_DUTY_QUESTION.search(question))
-
-
-def authority_rank(hit: SearchHit) -> int:
-    """0 statutory/national guidance, 1 national reviews and inspections, 2 local procedures and
-    reviews, 3 committee papers and minutes, 4 statements and the rest."""
-    national = any(name in (hit.publisher or "").lower() for name in _NATIONAL)
-    if hit.doc_type == "guidance":
-        return 0 if national else 2
-    if hit.doc_type == "review":
-        return 1 if national else 2
-    if hit.doc_type == "procedure":
-        return 2
-    if hit.doc_type in ("committee_paper", "minutes"):
-        return 3
-    return 4
+EMBED_LIMIT = 8
+"""Candidate sentences embedded per question (the best by lexical score); see the module docstring."""
+MEANING_WEIGHT = 0.6
+"""Weight of the model's cosine similarity between question and sentence in the final score."""
+ANSWER_WINDOW = 0.12
+"""Sentences within this much of the best one's score join the answer (up to ``max_sentences``)."""
+DUPLICATE_SIMILARITY = 0.88
+"""Two sentences this similar say the same thing; the weaker is dropped."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +58,7 @@ class _Candidate:
     end: int
     text: str
     paragraph: str | None
+    stems: tuple[str, ...]
 
 
 def _paragraph_at(passage: str, offset: int, fallback: str | None) -> str | None:
@@ -77,7 +72,7 @@ def _paragraph_at(passage: str, offset: int, fallback: str | None) -> str | None
     return fallback.split("-")[0] if fallback else None
 
 
-def _candidates(hits: list[SearchHit]) -> list[_Candidate]:
+def _candidates(hits: Sequence[SearchHit]) -> list[_Candidate]:
     found = []
     for rank, hit in enumerate(hits):
         for start, end, text in split_sentences(hit.text):
@@ -88,7 +83,17 @@ def _candidates(hits: list[SearchHit]) -> list[_Candidate]:
                 continue
             if _restates_a_title(sentence, hit.title):
                 continue  # a reference, a heading or the document's own title, not an answer
-            found.append(_Candidate(hit, rank, start, end, sentence, _paragraph_at(hit.text, start, hit.paragraph)))
+            found.append(
+                _Candidate(
+                    hit,
+                    rank,
+                    start,
+                    end,
+                    sentence,
+                    _paragraph_at(hit.text, start, hit.paragraph),
+                    tuple(stems_of(sentence)),
+                )
+            )
     return found
 
 
@@ -96,13 +101,6 @@ def _restates_a_title(sentence: str, title: str) -> bool:
     words = set(query_terms(sentence))
     title_words = set(query_terms(title))
     return bool(words) and len(words & title_words) >= 0.6 * len(words) and len(words) <= len(title_words) + 6
-
-
-def _coverage(question_stems: set[str], sentence: str) -> float:
-    if not question_stems:
-        return 0.0
-    words = {prefix_stem(w) for w in query_terms(sentence)}
-    return len(question_stems & words) / len(question_stems)
 
 
 def _location(hit: SearchHit, start: int, end: int) -> tuple[int | None, int, int]:
@@ -123,51 +121,142 @@ def locate_quote(quote: str, page_text: str) -> tuple[int, int] | None:
     return (match.start(), match.end()) if match else None
 
 
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate sentence with its lexical features and, once embedded, its similarity to the question."""
+
+    candidate: _Candidate
+    features: SentenceFeatures
+    meaning: float
+
+    @property
+    def score(self) -> float:
+        """The final score: the model's similarity plus the lexical evidence."""
+        return MEANING_WEIGHT * self.meaning + self.features.total
+
+    @property
+    def support(self) -> float:
+        """How far the sentence shows that the documents cover the question (see ``SentenceFeatures.topical``)."""
+        return MEANING_WEIGHT * self.meaning + self.features.topical
+
+
+def score_sentences(
+    question: str,
+    passages: Sequence[SearchHit],
+    embedder: Embedder,
+    *,
+    question_embedding: Sequence[float] | None = None,
+    cache: SentenceVectorCache | None = None,
+    embed_limit: int = EMBED_LIMIT,
+) -> tuple[list[ScoredSentence], np.ndarray]:
+    """Score the sentences of ``passages`` against ``question``, best first.
+
+    Only the ``embed_limit`` best by lexical score are embedded and returned (with their vectors,
+    a row each in the same order); ``question_embedding`` saves embedding the question again.
+    """
+    candidates = _candidates(passages)
+    if not candidates:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    profile = QuestionProfile.of(question).with_acronyms([c.text for c in candidates])
+    idf = inverse_frequencies([c.stems for c in candidates])
+    default_idf = math.log(1 + (len(candidates) + 0.5) / 0.5)
+    titles = sorted({" ".join(stems_of(hit.title)) for hit in passages if hit.title})
+    features = [
+        sentence_features(
+            profile,
+            c.text,
+            set(c.stems),
+            c.hit,
+            c.rank,
+            idf=idf,
+            default_idf=default_idf,
+            titles=titles,
+            ordered=c.stems,
+        )
+        for c in candidates
+    ]
+    kept = sorted(range(len(candidates)), key=lambda i: (-features[i].total, candidates[i].rank))[: max(1, embed_limit)]
+    texts = [candidates[i].text for i in kept]
+    vectors = (cache if cache is not None else SentenceVectorCache(0)).embed(texts, embedder)
+    if question_embedding is None:
+        question_embedding = embedder.embed_query(question)
+    meanings = vectors @ np.asarray(question_embedding, dtype=np.float32)
+    scored = [
+        ScoredSentence(candidates[i], features[i], float(meaning)) for i, meaning in zip(kept, meanings, strict=True)
+    ]
+    order = sorted(range(len(scored)), key=lambda j: (-scored[j].score, scored[j].candidate.rank))
+    return [scored[j] for j in order], vectors[order]
+
+
+def support_of(scored: Sequence[ScoredSentence]) -> float:
+    """How well the documents support an answer: the best sentence's support (0 without sentences)."""
+    return scored[0].support if scored else 0.0
+
+
 @component
 class ExtractiveAnswerer:
     """Chooses and cites the sentences of retrieved passages that answer a question.
 
     Parameters:
         embedder: the model used to score sentences against the question.
-        threshold: the least support (0-1) a sentence needs to be used.
+        threshold: the least support (see ``support_of``) an answer needs.
         max_sentences: most sentences in an answer.
+        embed_limit: most candidate sentences embedded (the best by lexical score).
+        cache: sentence vectors kept between questions (None: no cache).
     """
 
-    def __init__(self, *, embedder: Embedder, threshold: float, max_sentences: int = MAX_SENTENCES) -> None:
+    def __init__(
+        self,
+        *,
+        embedder: Embedder,
+        threshold: float,
+        max_sentences: int = MAX_SENTENCES,
+        embed_limit: int = EMBED_LIMIT,
+        cache: SentenceVectorCache | None = None,
+    ) -> None:
         self.embedder = embedder
         self.threshold = threshold
         self.max_sentences = max_sentences
+        self.embed_limit = embed_limit
+        self.cache = cache
 
     @component.output_types(sentences=list[AnswerSentence], citations=list[Citation], support=float)
-    def run(self, question: str, passages: list[SearchHit]) -> dict[str, object]:
+    def run(
+        self, question: str, passages: list[SearchHit], question_embedding: list[float] | None = None
+    ) -> dict[str, object]:
         """Returns ``sentences`` and ``citations`` (empty when support is below the threshold) and
-        ``support``, the best sentence's score."""
-        candidates = _candidates(passages)
-        if not candidates:
+        ``support``, the best sentence's score. ``question_embedding`` is the question's vector when
+        retrieval already made it."""
+        scored, vectors = score_sentences(
+            question,
+            passages,
+            self.embedder,
+            question_embedding=question_embedding,
+            cache=self.cache,
+            embed_limit=self.embed_limit,
+        )
+        if not scored:
             return {"sentences": [], "citations": [], "support": 0.0}
-        vectors = np.asarray(self.embedder.embed_passages([c.text for c in candidates]), dtype=np.float32)
-        question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        stems = {prefix_stem(term) for term in query_terms(question)}
-        # Meaning, the question's words, and a little of the retrieval's own ranking of the passage.
-        scores = [
-            0.7 * float(vector @ question_vector) + 0.3 * _coverage(stems, c.text) + 0.1 / (1 + c.rank)
-            for c, vector in zip(candidates, vectors, strict=True)
-        ]
-        order = sorted(range(len(candidates)), key=lambda i: (-scores[i], candidates[i].rank))
-        support = scores[order[0]]
+        support = support_of(scored)
         if support < self.threshold:
             return {"sentences": [], "citations": [], "support": support}
         chosen: list[int] = []
-        floor = max(self.threshold, support - 0.08)
-        for index in order:
-            if scores[index] < floor or len(chosen) == self.max_sentences:
+        floor = scored[0].score - ANSWER_WINDOW
+        for index, sentence in enumerate(scored):
+            if sentence.score < floor or len(chosen) == self.max_sentences:
                 break
-            if any(float(vectors[index] @ vectors[j]) > 0.88 for j in chosen):
+            if any(float(vectors[index] @ vectors[j]) > DUPLICATE_SIMILARITY for j in chosen):
                 continue  # says what an already chosen sentence says
             chosen.append(index)
-        if is_duty_question(question):
-            chosen.sort(key=lambda i: (_duty_rank(candidates[i]), authority_rank(candidates[i].hit), -scores[i]))
-        return self._cite([candidates[i] for i in chosen], support)
+        if QuestionProfile.of(question).duty:
+            chosen.sort(
+                key=lambda i: (
+                    duty_order(scored[i].candidate.hit, scored[i].candidate.text),
+                    authority_rank(scored[i].candidate.hit),
+                    -scored[i].score,
+                )
+            )
+        return self._cite([scored[i].candidate for i in chosen], support)
 
     def _cite(self, chosen: list[_Candidate], support: float) -> dict[str, object]:
         citations: list[Citation] = []
@@ -181,20 +270,22 @@ class ExtractiveAnswerer:
                 numbers[key] = len(citations) + 1
                 citations.append(
                     Citation(
-                        n=numbers[key], doc_id=hit.doc_id, title=hit.title, doc_type=hit.doc_type,
-                        publisher=hit.publisher, published=hit.published, source=hit.source, page=page,
-                        paragraph=candidate.paragraph, quote=candidate.text, section=hit.section,
-                        char_start=start, char_end=end,
+                        n=numbers[key],
+                        doc_id=hit.doc_id,
+                        title=hit.title,
+                        doc_type=hit.doc_type,
+                        publisher=hit.publisher,
+                        published=hit.published,
+                        source=hit.source,
+                        page=page,
+                        paragraph=candidate.paragraph,
+                        quote=candidate.text,
+                        section=hit.section,
+                        char_start=start,
+                        char_end=end,
                     )
                 )
             kind = sentence_kind(hit.doc_type, candidate.text)
             obligation = obligation_of(candidate.text) if kind == "requirement" else None
             sentences.append(AnswerSentence(candidate.text, (numbers[key],), obligation, kind))
         return {"sentences": sentences, "citations": citations, "support": support}
-
-
-def _duty_rank(candidate: _Candidate) -> int:
-    kind = sentence_kind(candidate.hit.doc_type, candidate.text)
-    if kind != "requirement":
-        return 4
-    return _OBLIGATION_RANK.get(obligation_of(candidate.text) or "", 3)

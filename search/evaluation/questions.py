@@ -87,6 +87,10 @@ class QuestionOutcome:
     citations: int
     citations_correct: int
     seconds: float
+    answer: str = ""
+    facts_missed: list[str] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+    """Each citation as 'doc#page' with ' ok' when it counts as correct, ' wrong' when not."""
 
 
 @dataclass
@@ -102,7 +106,9 @@ class QuestionReport:
         answerable = [o for o in self.outcomes if o.answerable]
         unanswerable = [o for o in self.outcomes if not o.answerable]
         figures: dict[str, float | int | None] = {
-            "questions": len(self.outcomes), "answerable": len(answerable), "unanswerable": len(unanswerable)
+            "questions": len(self.outcomes),
+            "answerable": len(answerable),
+            "unanswerable": len(unanswerable),
         }
         for level in ("doc", "page"):
             rankings = [(o, getattr(o, f"{level}_ranking"), self._judgements(o, level)) for o in answerable]
@@ -113,7 +119,9 @@ class QuestionReport:
             figures[f"{level}_ndcg@10"] = _mean([ndcg_at_k(r, j, 10) for _, r, j in rankings])
         answered = [o for o in answerable if not o.abstained]
         figures["fact_recall"] = _ratio(sum(o.facts_found for o in answerable), sum(o.facts for o in answerable))
-        figures["citation_precision"] = _ratio(sum(o.citations_correct for o in answered), sum(o.citations for o in answered))
+        figures["citation_precision"] = _ratio(
+            sum(o.citations_correct for o in answered), sum(o.citations for o in answered)
+        )
         abstained = [o for o in self.outcomes if o.abstained]
         figures["abstention_precision"] = _ratio(sum(not o.answerable for o in abstained), len(abstained))
         figures["abstention_recall"] = _ratio(sum(o.abstained for o in unanswerable), len(unanswerable))
@@ -160,25 +168,58 @@ def page_key(doc_id: str, page: int | None) -> str:
     return f"{doc_id}#p{page}" if page else doc_id
 
 
+CALIBRATION_STEP = 0.005
+CALIBRATION_MARGIN = 0.01
+"""Support scores move by about this much when the model runs another way (int8 or float weights,
+another CPU), so a threshold is judged by its score averaged over this margin either side."""
+
+
+def balanced_accuracy(outcomes: list[QuestionOutcome], threshold: float) -> float:
+    """Mean of answered-when-answerable and abstained-when-unanswerable at ``threshold``."""
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    answered = sum(o.support >= threshold for o in answerable) / len(answerable)
+    abstained = sum(o.support < threshold for o in unanswerable) / len(unanswerable)
+    return (answered + abstained) / 2
+
+
+def abstention_f1(outcomes: list[QuestionOutcome], threshold: float) -> float:
+    """Harmonic mean of abstention precision (abstentions that were right) and recall (unanswerable
+    questions abstained on) at ``threshold``; 0 when nothing is abstained on."""
+    abstained = [o for o in outcomes if o.support < threshold]
+    right = sum(not o.answerable for o in abstained)
+    unanswerable = sum(not o.answerable for o in outcomes)
+    if not right:
+        return 0.0
+    precision, recall = right / len(abstained), right / unanswerable
+    return 2 * precision * recall / (precision + recall)
+
+
 def calibrate(outcomes: list[QuestionOutcome]) -> dict[str, float | None]:
     """The support threshold that best separates answerable from unanswerable questions.
 
-    Scans the observed support scores and picks the threshold with the highest balanced accuracy
-    (mean of answered-when-answerable and abstained-when-unanswerable); ties go to the higher
-    threshold, since a wrong answer is worse than none here.
+    Scans thresholds from 0 to 1 in steps of ``CALIBRATION_STEP`` and picks the one with the best
+    abstention F1 (abstention precision and recall, the two figures the evaluation reports) averaged
+    over ``CALIBRATION_MARGIN`` either side, so that a threshold which wins only by falling exactly
+    between two questions' scores is not trusted. Ties go to the higher threshold, since a wrong
+    answer is worse than none here. Returns the threshold with its abstention F1 and balanced
+    accuracy (mean of answered-when-answerable and abstained-when-unanswerable).
     """
     if not any(o.answerable for o in outcomes) or all(o.answerable for o in outcomes):
-        return {"threshold": None, "balanced_accuracy": None}
+        return {"threshold": None, "abstention_f1": None, "balanced_accuracy": None}
     best = (-1.0, 0.0)
-    for threshold in sorted({round(o.support, 3) for o in outcomes} | {0.0}):
-        answered = sum(o.support >= threshold for o in outcomes if o.answerable) / sum(o.answerable for o in outcomes)
-        abstained = sum(o.support < threshold for o in outcomes if not o.answerable) / sum(
-            not o.answerable for o in outcomes
-        )
-        score = (answered + abstained) / 2
-        if score >= best[0]:
+    for step in range(round(1 / CALIBRATION_STEP) + 1):
+        threshold = round(step * CALIBRATION_STEP, 4)
+        shifts = (-CALIBRATION_MARGIN, 0.0, CALIBRATION_MARGIN)
+        score = sum(abstention_f1(outcomes, threshold + shift) for shift in shifts) / len(shifts)
+        if score >= best[0] - 1e-12:
             best = (score, threshold)
-    return {"threshold": best[1], "balanced_accuracy": round(best[0], 4)}
+    threshold = best[1]
+    return {
+        "threshold": threshold,
+        "abstention_f1": round(abstention_f1(outcomes, threshold), 4),
+        "balanced_accuracy": round(balanced_accuracy(outcomes, threshold), 4),
+    }
 
 
 def evaluate_questions(service: Any, path: Path) -> QuestionReport:
@@ -193,11 +234,13 @@ def evaluate_questions(service: Any, path: Path) -> QuestionReport:
         relevant_docs = {d: 1 for d, _ in question.relevant}
         report._relevant[question.id] = {"doc": relevant_docs, "page": relevant_pages}
         text = normalise(answer.answer)
-        quotes_ok = sum(
-            1 for c in answer.citations
-            if page_key(c.doc_id, c.page) in relevant_pages or c.doc_id in relevant_docs and c.page is None
+        correct = [
+            page_key(c.doc_id, c.page) in relevant_pages
+            or c.doc_id in relevant_docs
+            and c.page is None
             or any(normalise(f) in normalise(c.quote) for f in question.facts)
-        )
+            for c in answer.citations
+        ]
         report.outcomes.append(
             QuestionOutcome(
                 id=question.id,
@@ -209,8 +252,14 @@ def evaluate_questions(service: Any, path: Path) -> QuestionReport:
                 facts_found=sum(normalise(f) in text for f in question.facts),
                 facts=len(question.facts),
                 citations=len(answer.citations),
-                citations_correct=quotes_ok,
+                citations_correct=sum(correct),
                 seconds=round(seconds, 4),
+                answer=answer.answer,
+                facts_missed=[f for f in question.facts if normalise(f) not in text],
+                cited=[
+                    f"{page_key(c.doc_id, c.page)} {'ok' if ok else 'wrong'}"
+                    for c, ok in zip(answer.citations, correct, strict=True)
+                ],
             )
         )
     return report

@@ -17,6 +17,7 @@ import numpy as np
 
 from search.errors import StoreError
 from search.models import ChunkRecord, DocumentRecord, SearchFilters, StoreStats
+from search.settings import Settings
 from search.store.index_state import read_applied
 from search.store.keyword_index import KeywordIndex
 from search.store.records import RecordStore
@@ -34,11 +35,22 @@ class EmbeddedStore:
         model: name of the embedding model; the store refuses vectors of another model.
         dimension: length of that model's embeddings.
         writable: take the write lock (one writer per store; raises StoreLockedError if held).
+        ann_min_rows, ann_probes: when the vector search turns approximate, and how widely it reads
+            (the settings of those names).
     """
 
     backend = "embedded"
 
-    def __init__(self, data_dir: Path, *, model: str, dimension: int, writable: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        model: str,
+        dimension: int,
+        writable: bool = False,
+        ann_min_rows: int = Settings.ann_min_rows,
+        ann_probes: int = Settings.ann_probes,
+    ) -> None:
         self.data_dir = data_dir
         self.model = model
         self.dimension = dimension
@@ -51,7 +63,7 @@ class EmbeddedStore:
             self._lock.acquire_or_fail()
         self.records = RecordStore(data_dir / "lessons.sqlite3")
         self._check_model()
-        self.vectors = VectorIndex(data_dir / "vectors", dimension)
+        self.vectors = VectorIndex(data_dir / "vectors", dimension, ann_min_rows=ann_min_rows, ann_probes=ann_probes)
         if not self.vectors.load():
             self.vectors.applied_seq = -1
         # A reader may repair indexes left behind by a crashed writer, if no writer is running.

@@ -21,6 +21,8 @@ def open_store(settings: Settings, *, writable: bool, dimension: int | None = No
             model=settings.model,
             dimension=dimension or _known_dimension(settings),
             writable=writable,
+            ann_min_rows=settings.ann_min_rows,
+            ann_probes=settings.ann_probes,
         )
     if settings.store == "opensearch":
         from search.store.opensearch import OpenSearchStore

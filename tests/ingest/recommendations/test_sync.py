@@ -118,3 +118,35 @@ def test_one_unreadable_document_does_not_stop_the_sync(tmp_path, sample_store, 
         and "the document itself is indexed" in report.failed[0].reason
     )
     assert report.recommendations == 13  # the audit's 6 and the scrutiny report's 7
+
+
+def test_an_unchanged_sync_derives_nothing_again_but_a_sync_killed_while_deriving_does(
+    tmp_path, sample_store, embedder, monkeypatch
+):
+    clean_dir, killed_dir = tmp_path / "clean", tmp_path / "killed"
+    built = sync_register(ShownDocuments(sample_store, SOME), settings_for(clean_dir), lambda: embedder)
+
+    real_group = sync_module.group_recommendations
+    monkeypatch.setattr(sync_module, "group_recommendations", lambda *a, **k: pytest.fail("derived again"))
+    again = sync_register(ShownDocuments(sample_store, SOME), settings_for(clean_dir), lambda: embedder)
+    assert (again.documents_read, again.recommendations, again.recurring, again.status_links) == (
+        0, built.recommendations, built.recurring, built.status_links,
+    )
+
+    # Killed after the documents were read, while the events and groups were being derived.
+    monkeypatch.setattr(sync_module, "group_recommendations", real_group)
+    sync_register(ShownDocuments(sample_store, SOME[:3]), settings_for(killed_dir), lambda: embedder)
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sync_module, "group_recommendations", killed)
+    with pytest.raises(KeyboardInterrupt):
+        sync_register(ShownDocuments(sample_store, SOME), settings_for(killed_dir), lambda: embedder)
+    monkeypatch.setattr(sync_module, "group_recommendations", real_group)
+    resumed = sync_register(ShownDocuments(sample_store, SOME), settings_for(killed_dir), lambda: embedder)
+    assert resumed.documents_read == 0
+    assert (resumed.recommendations, resumed.recurring, resumed.status_links) == (
+        built.recommendations, built.recurring, built.status_links,
+    )
+    assert snapshot(killed_dir) == snapshot(clean_dir)

@@ -26,9 +26,12 @@ def test_duty_question_gets_required_sentences_with_page_citations(service):
     first = answer.sentences[0]
     assert first.label == "Required"  # duties lead the answer
     citation = answer.citations[first.citations[0] - 1]
-    assert citation.doc_id in ("mscp-harmful-sexual-behaviour-procedure-2021", "marshfield-schools-safeguarding-guidance-2024")
+    assert citation.doc_id in (
+        "mscp-harmful-sexual-behaviour-procedure-2021",
+        "marshfield-schools-safeguarding-guidance-2024",
+    )
     page_text = service.page(citation.doc_id, citation.page).text
-    assert page_text[citation.char_start:citation.char_end].split() == citation.quote.split()
+    assert page_text[citation.char_start : citation.char_end].split() == citation.quote.split()
     for cited in answer.citations:  # the paragraph cited is the numbered paragraph the quote sits in
         text = service.page(cited.doc_id, cited.page).text
         assert cited.paragraph and text.rfind(cited.paragraph, 0, cited.char_start + len(cited.paragraph)) != -1
@@ -53,8 +56,11 @@ def test_latest_edition_is_preferred_and_as_at_picks_the_older(service):
 def test_review_sentences_are_findings_or_recommendations_never_requirements(service):
     answer = service.ask("What did the 2020 review recommend about how the MASH records its decisions?")
     assert not answer.abstained
-    from_reviews = [s for s in answer.sentences
-                    if answer.citations[s.citations[0] - 1].doc_type in ("review", "committee_paper", "minutes")]
+    from_reviews = [
+        s
+        for s in answer.sentences
+        if answer.citations[s.citations[0] - 1].doc_type in ("review", "committee_paper", "minutes")
+    ]
     assert from_reviews
     assert all(s.label in ("Finding", "Recommendation") for s in from_reviews)
 
@@ -106,8 +112,13 @@ def _generative(sample_settings, base_url: str):
     from search.settings import load_settings
 
     return load_settings(
-        {"data_dir": sample_settings.data_dir, "answer_mode": "generative", "llm_base_url": base_url,
-         "llm_model": "test-model", "llm_timeout_s": 2},
+        {
+            "data_dir": sample_settings.data_dir,
+            "answer_mode": "generative",
+            "llm_base_url": base_url,
+            "llm_model": "test-model",
+            "llm_timeout_s": 2,
+        },
         environ={},
     )
 
@@ -119,8 +130,10 @@ def test_generative_answer_keeps_supported_sentences_and_marks_the_rest(sample_s
     plain = SearchService(sample_settings, embedder=embedder).ask(question)
     top = plain.passages[0]
     assert "refresher training at least annually" in top.text
-    reply = ("DSLs must undertake refresher training at least annually [1]. "
-             "DSLs must undertake refresher training every five years [1].")
+    reply = (
+        "DSLs must undertake refresher training at least annually [1]. "
+        "DSLs must undertake refresher training every five years [1]."
+    )
     with OpenAITestServer(reply) as server:
         answer = SearchService(_generative(sample_settings, server.base_url), embedder=embedder).ask(question)
     assert answer.method == "generative"
@@ -142,3 +155,47 @@ def test_generative_failure_falls_back_to_the_extractive_answer(sample_settings,
     assert answer.method == "extractive" and not answer.abstained
     assert "at least annually" in answer.answer
     assert any("generative answer failed" in notice for notice in answer.notices)
+
+
+def test_paraphrased_duty_question_leads_with_the_procedure_not_a_review_finding(service):
+    # Asked in a user's words ("have to let ... know"); a review's finding on the same subject shares more
+    # of them, but the duty sits in the procedure.
+    answer = service.ask(
+        "Does the MASH have to let the school that referred know what it decided, "
+        "even when the answer is no further action?"
+    )
+    assert not answer.abstained
+    first = answer.sentences[0]
+    cited = answer.citations[first.citations[0] - 1]
+    assert first.label == "Required" and "within three working days" in first.text
+    assert (cited.doc_id, cited.page) == ("mscp-harmful-sexual-behaviour-procedure-2021", 3)
+
+
+def test_a_how_often_question_is_answered_with_the_frequency(service):
+    answer = service.ask("How often do governors have to renew their safeguarding training?")
+    assert "refreshed at least every three years" in answer.sentences[0].text
+    assert (
+        answer.citations[answer.sentences[0].citations[0] - 1].doc_id == "marshfield-schools-safeguarding-guidance-2024"
+    )
+
+
+def test_answers_embed_few_sentences_once_and_reuse_the_questions_vector(sample_settings, embedder, monkeypatch):
+    embedded: list[str] = []
+    real = embedder.embed_passages
+
+    def counting(texts):
+        embedded.extend(texts)
+        return real(texts)
+
+    monkeypatch.setattr(embedder, "embed_passages", counting)
+    service = SearchService(sample_settings, embedder=embedder)
+    question = "How quickly must the DSL make a referral to the MASH?"
+    first = service.ask(question)
+    assert not first.abstained
+    assert embedded.count(question) == 1  # embedded for retrieval only, then reused to score sentences
+    sentences = [text for text in embedded if text != question]
+    assert 0 < len(sentences) <= sample_settings.answer_embed_sentences
+    embedded.clear()
+    again = service.ask(question)
+    assert embedded == [question]  # every sentence came from the cache
+    assert again.answer == first.answer
