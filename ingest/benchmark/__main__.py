@@ -8,6 +8,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -76,6 +77,15 @@ def _machine() -> dict[str, object]:
     }
 
 
+def _part(name: str, log: Callable[[str], None], measure: Callable[[], list[Figure]]) -> list[Figure]:
+    """The figures of one part of the run; a part that fails is logged and left out, and the run goes on."""
+    try:
+        return measure()
+    except Exception as exc:  # a benchmark part may fail in many ways; the others still count
+        log(f"{name}: FAILED ({type(exc).__name__}: {exc}); its figures are left out")
+        return []
+
+
 def run(argv: list[str] | None = None) -> dict[str, object]:
     """Run the benchmark as the arguments say; returns what it writes to bench.json."""
     options = _arguments(argv)
@@ -116,13 +126,6 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
         baseline_queries=5 if options.quick else options.baseline_queries, embedder=embedder,
         cold_start=not options.quick, log=log,
     )
-    log("vector index: approximate beside exact search, 100k to 1M passages")
-    figures += measure_ann(options.out / "beir-stores", options.out, log=log,
-                           sizes=[10_000] if options.quick else options.ann_sizes,
-                           timed=20 if options.quick else 100, map_size=0 if options.quick else 300_000)
-    log("re-ingest of an unchanged corpus")
-    figures += reingest_figures(options.out, settings, embedder, documents=50 if options.quick else 1000,
-                                prefetch_documents=20 if options.quick else 200, log=log)
     if not options.skip_beir:
         cache = options.out / "beir-stores"
         quick = {"max_queries": 30, "max_docs": 500} if options.quick else {}
@@ -138,10 +141,19 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
                 options.beir_root / name, settings, embedders, ours, cache, log=log,
                 max_docs=quick.get("max_docs") or (options.arguana_docs if name == "arguana" else None),
             )
+    log("vector index: approximate beside exact search, 100k to 1M passages")
+    figures += _part("vector index", log, lambda: measure_ann(
+        options.out / "beir-stores", options.out, log=log, sizes=[10_000] if options.quick else options.ann_sizes,
+        timed=20 if options.quick else 100, map_size=0 if options.quick else 300_000))
+    log("re-ingest of an unchanged corpus")
+    figures += _part("re-ingest", log, lambda: reingest_figures(
+        options.out, settings, embedder, documents=50 if options.quick else 1000,
+        prefetch_documents=20 if options.quick else 200, log=log))
     answers: list[Figure] = []
     if not options.skip_answers:
-        answers = answer_figures(sample_questions(), synthetic, options.out, settings, embedder,
-                                 synthetic_chunks=options.answer_chunks, log=log)
+        answers = _part("answers", log, lambda: answer_figures(
+            sample_questions(), synthetic, options.out, settings, embedder,
+            synthetic_chunks=options.answer_chunks, log=log))
     robustness: list[Figure] = []
     if not options.skip_robustness:
         log("robustness: hostile files, concurrent load, kill -9")

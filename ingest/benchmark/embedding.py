@@ -47,9 +47,9 @@ def passages_of_tokens(texts: Sequence[str], embedder: Embedder, tokens: int, co
     tokens_per_word = (sum(_token_counts(embedder, probe)) - 2 * len(probe)) / (100 * max(1, len(probe)))
     size = max(8, int(round((tokens - 2) / max(tokens_per_word, 0.5))))
     passages = [" ".join(words[start : start + size]) for start in range(0, len(words) - size, size)]
-    if len(passages) < count:
-        raise ValueError(f"the texts give only {len(passages)} passages of {tokens} tokens: give more documents")
-    step = len(passages) // count
+    if not passages:
+        raise ValueError(f"the texts hold fewer than {size} words: give more documents")
+    step = max(1, len(passages) // count)
     return passages[::step][:count]
 
 
