@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,9 +145,9 @@ class Embedder:
             batch_size=self.settings.embed_batch_size, progress_bar=False,
         )
 
-    @property
+    @functools.cached_property
     def dimension(self) -> int:
-        """Length of the vectors this model produces."""
+        """Length of the vectors this model produces (found once, by embedding a word)."""
         return len(self.embed_query("dimension"))
 
     def embed_query(self, text: str) -> list[float]:

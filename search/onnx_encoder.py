@@ -10,6 +10,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,18 +32,8 @@ class OnnxEncoder:
 
     def __init__(self, model_file: Path, model_folder: Path, *, threads: int = 0, batch_size: int = 64) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
-        tokenizer_file = model_folder / "tokenizer.json"
-        if not tokenizer_file.is_file():
-            raise ModelError(
-                f"the model folder {model_folder} has no tokenizer.json: use a sentence-transformers "
-                "model saved with a fast tokenizer, or set LESSONS_EMBEDDING_RUNTIME=torch"
-            )
-        self.max_tokens = _sequence_limit(model_folder)
-        self.tokenizer = Tokenizer.from_file(str(tokenizer_file))
-        self.tokenizer.enable_truncation(self.max_tokens)
-        self.tokenizer.no_padding()
+        self.tokenizer = truncating_tokenizer(model_folder)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1
@@ -50,17 +41,11 @@ class OnnxEncoder:
         options.log_severity_level = 3
         self.session = onnxruntime.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
         self.batch_size = batch_size
-        self.tokens_embedded = 0
-        """Real (unpadded) tokens embedded so far: with the model's size, the work done."""
 
     @property
     def dimension(self) -> int:
         """Length of the embeddings."""
         return int(self.encode(["dimension"]).shape[1])
-
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        """How many tokens each text becomes (after truncation)."""
-        return [len(encoding.ids) for encoding in self.tokenizer.encode_batch(list(texts))]
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """The normalised embeddings of ``texts``, one row each, in order (float32)."""
@@ -74,7 +59,6 @@ class OnnxEncoder:
             if result.shape[1] == 0:
                 result = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             result[chosen] = vectors
-        self.tokens_embedded += int(lengths.sum())
         return result
 
     def _run(self, token_ids: list[list[int]], width: int) -> np.ndarray:
@@ -97,6 +81,25 @@ def _batches(sorted_lengths: np.ndarray, batch_size: int) -> list[slice]:
             runs.append(slice(start, end))
             start = end
     return runs
+
+
+def truncating_tokenizer(model_folder: Path) -> Any:
+    """The model's fast tokenizer (``tokenizer.json``), cutting texts at the model's sequence limit.
+
+    Raises ModelError naming the folder when it has no ``tokenizer.json``.
+    """
+    from tokenizers import Tokenizer
+
+    tokenizer_file = model_folder / "tokenizer.json"
+    if not tokenizer_file.is_file():
+        raise ModelError(
+            f"the model folder {model_folder} has no tokenizer.json: use a sentence-transformers "
+            "model saved with a fast tokenizer, or set LESSONS_EMBEDDING_RUNTIME=torch"
+        )
+    tokenizer = Tokenizer.from_file(str(tokenizer_file))
+    tokenizer.enable_truncation(_sequence_limit(model_folder))
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def _sequence_limit(model_folder: Path) -> int:

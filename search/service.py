@@ -44,6 +44,11 @@ from search.store.protocol import ChunkStore
 MAX_QUERY_CHARS = 2000
 
 
+def query_text(query: str) -> str:
+    """A query as it is searched: whitespace collapsed, cut at ``MAX_QUERY_CHARS``."""
+    return " ".join(query.split())[:MAX_QUERY_CHARS]
+
+
 @dataclass(frozen=True)
 class PageView:
     """One page of a document, for showing a cited passage in context."""
@@ -175,7 +180,7 @@ class SearchService:
         """``retrieve``'s passages and the query's embedding (None in keyword mode), which answers reuse."""
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}: use one of {', '.join(MODES)}")
-        text = " ".join(query.split())[:MAX_QUERY_CHARS]
+        text = query_text(query)
         filters = self.user.scope(filters)
         inputs: dict[str, dict[str, object]] = {}
         if mode in ("keyword", "hybrid"):
@@ -254,7 +259,7 @@ class SearchService:
         writes no audit record (``ask`` does). ``documents`` are the visible documents when the caller
         has them already.
         """
-        text = " ".join(question.split())[:MAX_QUERY_CHARS]
+        text = query_text(question)
         found, embedding = self._retrieve(
             text, depth=max(self.settings.candidates, top_k), filters=filters, mode="hybrid"
         )

@@ -105,8 +105,7 @@ def run(argv: list[str] | None = None) -> dict[str, object]:
         embed_sample=64 if options.quick else 256,
     )
     ours = embedder.runtime
-    embedders = runtime_embedders(settings, sorted({ours, BASELINE_RUNTIME}))
-    embedders[ours] = embedder
+    embedders = {ours: embedder, **runtime_embedders(settings, [r for r in (BASELINE_RUNTIME,) if r != ours])}
     log(f"embedding: {ours} beside sentence-transformers, and this machine's peak")
     figures += throughput_figures(real.texts(), embedders, ours, count=64 if options.quick else options.embed_passages,
                                   log=log)

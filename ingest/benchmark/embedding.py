@@ -22,7 +22,7 @@ import numpy as np
 
 from ingest.benchmark.figures import Figure
 from search.embedding import Embedder, model_path
-from search.onnx_encoder import model_flops
+from search.onnx_encoder import model_flops, truncating_tokenizer
 from search.onnx_export import quantise_weights
 from search.settings import Settings
 
@@ -54,11 +54,7 @@ def passages_of_tokens(texts: Sequence[str], embedder: Embedder, tokens: int, co
 
 
 def _token_counts(embedder: Embedder, texts: Sequence[str]) -> list[int]:
-    from tokenizers import Tokenizer
-
-    folder = Path(model_path(embedder.settings))
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tokenizer.enable_truncation(256)
+    tokenizer = truncating_tokenizer(Path(model_path(embedder.settings)))
     return [len(encoding.ids) for encoding in tokenizer.encode_batch(list(texts))]
 
 

@@ -13,7 +13,7 @@ from search.embedding import Embedder
 from search.evaluation.beir import BeirSet, ServiceRanker, build_store, load_beir, rank_queries, subset
 from search.evaluation.metrics import score_rankings
 from search.pipelines import MODES
-from search.service import MAX_QUERY_CHARS, SearchService
+from search.service import SearchService, query_text
 from search.settings import Settings, load_settings
 from search.store.embedded import EmbeddedStore
 
@@ -83,7 +83,7 @@ def _baseline_rankings(beir: BeirSet, embeddings: np.ndarray, embedder: Embedder
     search = BaselineSearch(store, rrf_k=settings.rrf_k, candidates=settings.candidates)
     rankings: dict[str, dict[str, list[str]]] = {mode: {} for mode in MODES}
     for query_id, raw in beir.queries.items():
-        text = " ".join(raw.split())[:MAX_QUERY_CHARS]
+        text = query_text(raw)
         keyword = search.keyword(text, 100)
         vector = search.vector(embedder.embed_query(text), 100)
         found = {"keyword": keyword, "semantic": vector, "hybrid": search.fuse(keyword, vector, 100)}

@@ -115,26 +115,20 @@ class OpenSearchStore:
 
     # -- indexes --------------------------------------------------------------------------
     def _ensure_indexes(self) -> None:
-        bodies = index_bodies(
-            self.names,
+        layout: dict[str, Any] = dict(
             model=self.model,
             dimension=self.dimension,
             shards=self.settings.opensearch_shards,
             replicas=self.settings.opensearch_replicas,
         )
+        bodies = index_bodies(self.names, **layout)
         with self._errors("open"):
             if self.client.indices.exists(index=self.names.chunks):
                 self._check_model()
             else:
                 self.client.indices.put_index_template(
                     name=f"{self.names.chunks}-passages",
-                    body=template_body(
-                        self.names,
-                        model=self.model,
-                        dimension=self.dimension,
-                        shards=self.settings.opensearch_shards,
-                        replicas=self.settings.opensearch_replicas,
-                    ),
+                    body=template_body(self.names, **layout),
                 )
             for index, body in bodies.items():
                 if not self.client.indices.exists(index=index):
